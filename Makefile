@@ -39,6 +39,10 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/python tools/serve.py
 
+## bench: run the benchmarks in bench/ and print their tables (ONLY=name for one)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 ## clean: remove the build output and the notebook execution cache
 clean:
 	rm -rf _build
