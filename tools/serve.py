@@ -55,11 +55,17 @@ def build() -> bool:
     return True
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging each request: the terminal is for build messages."""
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
     build()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *args: None  # keep the terminal for build messages
+    handler = functools.partial(QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Serving http://127.0.0.1:{port}/ ; rebuilding on every save. Ctrl+C stops.", flush=True)
