@@ -27,9 +27,7 @@ def notebook_problems(path: Path) -> list[str]:
 
 
 def committed_notebooks() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    listed = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, check=False)
     if listed.returncode != 0:  # not a git checkout: every notebook in the tree
         return [p for p in ROOT.rglob("*.ipynb") if "_build" not in p.parts and ".venv" not in p.parts]
     return [ROOT / line for line in listed.stdout.splitlines()]
@@ -46,7 +44,12 @@ def test_the_output_check_catches_outputs_and_counts(tmp_path):
         json.dumps(
             {
                 "cells": [
-                    {"cell_type": "code", "source": "1", "outputs": [{"output_type": "stream"}], "execution_count": None},
+                    {
+                        "cell_type": "code",
+                        "source": "1",
+                        "outputs": [{"output_type": "stream"}],
+                        "execution_count": None,
+                    },
                     {"cell_type": "code", "source": "2", "outputs": [], "execution_count": 4},
                     {"cell_type": "markdown", "source": "text"},
                 ]

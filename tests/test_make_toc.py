@@ -6,10 +6,9 @@ import json
 import textwrap
 from pathlib import Path
 
+import make_toc
 import pytest
 import yaml
-
-import make_toc
 from conftest import ROOT
 
 

@@ -9,7 +9,6 @@ from urllib.parse import unquote
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 
 PAGES = {
@@ -42,11 +41,7 @@ def markdown_to_text(paragraph: str) -> str:
 def seed_paragraphs(seed_text: str) -> list[str]:
     body = re.split(r"^---\s*$", seed_text, maxsplit=2, flags=re.M)[2]
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
-    return [
-        markdown_to_text(p)
-        for p in paragraphs
-        if not p.startswith("#") and not p.startswith("Leave for Calum")
-    ]
+    return [markdown_to_text(p) for p in paragraphs if not p.startswith("#") and not p.startswith("Leave for Calum")]
 
 
 @pytest.mark.parametrize("docname,title", PAGES.items())
@@ -150,7 +145,9 @@ def test_every_address_and_link_comes_from_the_facts(built_book, docname):
     invented = [h for h in hrefs if unquote(h.removeprefix("mailto:").split("?")[0]) not in facts]
     assert invented == [], f"{docname} links to things not in facts.md: {invented}"
     channels = set(re.findall(r"#[a-z][a-z0-9-]+", text_of(article)))
-    assert channels <= set(re.findall(r"#[a-z][a-z0-9-]+", facts)), channels - set(re.findall(r"#[a-z][a-z0-9-]+", facts))
+    assert channels <= set(re.findall(r"#[a-z][a-z0-9-]+", facts)), channels - set(
+        re.findall(r"#[a-z][a-z0-9-]+", facts)
+    )
 
 
 def test_emails_are_mailto_links(built_book):
@@ -159,5 +156,7 @@ def test_emails_are_mailto_links(built_book):
         article = page.find("article")
         addresses = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text_of(article)))
         assert addresses, f"{docname} shows no email address"
-        linked = {unquote(a["href"].removeprefix("mailto:").split("?")[0]) for a in article.select('a[href^="mailto:"]')}
+        linked = {
+            unquote(a["href"].removeprefix("mailto:").split("?")[0]) for a in article.select('a[href^="mailto:"]')
+        }
         assert addresses <= linked, f"{docname}: addresses without a mailto: link: {addresses - linked}"

@@ -62,7 +62,7 @@ class Page:
     key: str
     parent: str | None
     order: float
-    children: list["Page"] = field(default_factory=list)
+    children: list[Page] = field(default_factory=list)
 
     @property
     def docname(self) -> str:
@@ -86,7 +86,7 @@ def read_metadata(path: Path, rel: Path) -> dict:
         try:
             notebook = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise TocError([f"{rel}: not a readable notebook ({exc}). Open and save it in Jupyter."])
+            raise TocError([f"{rel}: not a readable notebook ({exc}). Open and save it in Jupyter."]) from exc
         meta = notebook.get("metadata", {})
         if "eleventyNavigation" not in meta:
             raise TocError(
@@ -111,7 +111,7 @@ def read_metadata(path: Path, rel: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 2}" if mark is not None else ""
-        raise TocError([f"{rel}{where}: the front matter is not valid YAML ({exc}). Fix its syntax."])
+        raise TocError([f"{rel}{where}: the front matter is not valid YAML ({exc}). Fix its syntax."]) from exc
     if not isinstance(meta, dict):
         raise TocError([f"{rel}: the front matter must be `key: value` lines, not {type(meta).__name__}."])
     return meta
@@ -195,9 +195,7 @@ def build_tree(root: Path) -> Page:
             )
     homes = [p for p in roots if p.key == ROOT_KEY]
     if len(homes) > 1:
-        problems.append(
-            "two root pages with the key Home: " + ", ".join(str(p.path) for p in homes) + ". Keep one."
-        )
+        problems.append("two root pages with the key Home: " + ", ".join(str(p.path) for p in homes) + ". Keep one.")
     if pages and ROOT_KEY not in by_key:
         problems.append(f"no page has `key: {ROOT_KEY}`. Give book/index.md `eleventyNavigation: {{key: {ROOT_KEY}}}`.")
     elif pages and by_key[ROOT_KEY].parent:
@@ -207,10 +205,7 @@ def build_tree(root: Path) -> Page:
     for page in pages:
         if page.parent and page.parent not in by_key:
             known = ", ".join(sorted(by_key))
-            problems.append(
-                f"{page.path}: the parent {page.parent!r} is not the key of any page. "
-                f"Use one of: {known}."
-            )
+            problems.append(f"{page.path}: the parent {page.parent!r} is not the key of any page. Use one of: {known}.")
     # Follow parents from each page; a page that comes back to itself is in a cycle.
     in_cycle: set[str] = set()
     for page in pages:

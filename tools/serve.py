@@ -75,9 +75,10 @@ def main() -> int:
             time.sleep(1)
             now = snapshot()
             if now != seen:
-                changed = sorted(str(p.relative_to(ROOT)) for p in set(now) ^ set(seen) | {
-                    p for p in now if p in seen and now[p] != seen[p]
-                })
+                changed = sorted(
+                    str(p.relative_to(ROOT))
+                    for p in set(now) ^ set(seen) | {p for p in now if p in seen and now[p] != seen[p]}
+                )
                 print(f"Changed: {', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}", flush=True)
                 build()
                 seen = snapshot()
