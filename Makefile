@@ -9,14 +9,18 @@ HTML   := _build/html
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve bench clean
+.PHONY: setup toc book test serve bench clean lock
 
-# Create the virtual environment and install the pinned requirements
-# (again only when requirements.txt changes).
+# Create the virtual environment and install the locked requirements, checking
+# every file against its hash (again only when requirements.txt changes). pip
+# itself is brought to its locked version first: older pips cannot install a
+# hashed lock whose packages ask for extras.
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	awk '/^pip==/ {p = 1; print; next} p && /^ / {print; next} {p = 0}' requirements.txt > $(VENV)/pip-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/pip-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -42,6 +46,13 @@ serve: $(STAMP)
 ## bench: run the benchmarks in bench/ and print their tables (ONLY=name for one)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## lock: recompile requirements.txt (every package, pinned, with hashes) from requirements.in
+## (UPGRADE=1 moves every package to its newest allowed version)
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
+	  --output-file requirements.txt requirements.in
 
 ## clean: remove the build output and the notebook execution cache
 clean:
