@@ -1,0 +1,208 @@
+"""Plumbing for the dbt example notebook (court_timeliness_dbt.ipynb), its tests and
+its benchmark: run dbt in process with every file in the git-ignored output folder,
+tabulate the results and draw the lineage graph from dbt's manifest.
+
+The lesson is in the notebook and in the dbt project (court_timeliness/); nothing here
+needs reading to follow it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+# No telemetry from dbt or anything else, whatever the caller's environment says.
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
+
+HERE = Path(__file__).resolve().parent
+PROJECT_DIR = HERE / "court_timeliness"
+OUTPUT_DIR = HERE / "output"
+LAYERS = ("source", "seed", "staging", "intermediate", "marts", "test")
+
+
+def dbt_paths(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict[str, Path]:
+    """Where one dbt set-up keeps its database file, target/ and logs/ (all under output_dir)."""
+    base = Path(output_dir).resolve() / "dbt" / name
+    return {"database": base / f"{name}.duckdb", "target": base / "target", "logs": base / "logs"}
+
+
+@contextmanager
+def _env(**values: str):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def run_dbt(
+    args: list[str], curated_dir: Path, output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness", quiet=True
+):
+    """Run a dbt command (for example ["build"]) through dbt's Python API, dbtRunner.
+
+    The project reads the curated Parquet in `curated_dir`; the DuckDB database file,
+    target/ (manifest, run results, compiled SQL) and logs/ go under `output_dir`/dbt/<name>/.
+    Returns dbt's result object; it never raises for a failing model or test (look at
+    `result.success`), only for a broken project or profile.
+    """
+    from dbt.cli.main import dbtRunner
+
+    paths = dbt_paths(output_dir, name)
+    paths["target"].mkdir(parents=True, exist_ok=True)
+    paths["logs"].mkdir(parents=True, exist_ok=True)
+    flags = [
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(paths["target"]),
+        "--log-path",
+        str(paths["logs"]),
+        "--vars",
+        json.dumps({"curated_dir": Path(curated_dir).resolve().as_posix()}),
+        "--no-use-colors",
+    ]
+    if quiet:
+        flags.append("--quiet")
+    with _env(COURT_TIMELINESS_DUCKDB=str(paths["database"])):
+        result = dbtRunner().invoke([*args, *flags])
+    _release_database()
+    if result.exception is not None:
+        raise RuntimeError(f"dbt {' '.join(args)} could not run: {result.exception}") from result.exception
+    return result
+
+
+def _release_database() -> None:
+    """dbt-duckdb keeps its DuckDB database open in this process after a run; close it,
+    so that the file can be opened again (read-only, or by the next run)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()
+
+
+def results_table(result):
+    """dbt's run results as a table: one row per node, with its status and time."""
+    import pandas as pd
+
+    rows = []
+    for node_result in result.result.results:
+        node = node_result.node
+        rows.append(
+            {
+                "node": node.name,
+                "type": node.resource_type.value,
+                "status": str(node_result.status.value if hasattr(node_result.status, "value") else node_result.status),
+                "seconds": round(node_result.execution_time, 2),
+            }
+        )
+    order = {"seed": 0, "model": 1, "test": 2}
+    table = pd.DataFrame(rows, columns=["node", "type", "status", "seconds"])
+    table["_order"] = table["type"].map(order).fillna(3)
+    return table.sort_values(["_order", "node"]).drop(columns="_order").reset_index(drop=True)
+
+
+def failures(result) -> list[dict]:
+    """The tests and models that did not pass: name, file, dbt's message and the SQL that found it."""
+    found = []
+    for node_result in result.result.results:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        if status in ("fail", "error"):
+            node = node_result.node
+            found.append(
+                {
+                    "name": node.name,
+                    "status": status,
+                    "file": node.original_file_path,
+                    "message": node_result.message,
+                    "failures": node_result.failures,
+                    "compiled_code": getattr(node, "compiled_code", None),
+                }
+            )
+    return found
+
+
+def load_manifest(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict:
+    """dbt's manifest (target/manifest.json) from the last run of that set-up."""
+    path = dbt_paths(output_dir, name)["target"] / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _layer(node: dict) -> str:
+    if node["resource_type"] in ("source", "seed"):
+        return node["resource_type"]
+    folder = Path(node["original_file_path"]).parts
+    return folder[1] if len(folder) > 2 else "marts"
+
+
+def lineage_graph(manifest: dict):
+    """A directed graph of sources, seeds and models (tests left out), from the manifest."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    nodes = {**manifest["sources"], **manifest["nodes"]}
+    for unique_id, node in nodes.items():
+        if node["resource_type"] in ("model", "seed", "source") and node["package_name"] == "court_timeliness":
+            label = f"{node['source_name']}.{node['name']}" if node["resource_type"] == "source" else node["name"]
+            graph.add_node(unique_id, label=label, layer=_layer(node))
+    for unique_id in list(graph.nodes):
+        for parent in manifest["parent_map"].get(unique_id, []):
+            if parent in graph:
+                graph.add_edge(parent, unique_id)
+    return graph
+
+
+def draw_lineage(graph, ax=None):
+    """Draw the lineage graph left to right, one column per layer, with every node labelled."""
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    columns = ["source", "seed", "staging", "intermediate", "marts"]
+    # Put seeds in the same column as sources: both are where data enters the project.
+    column_of = {"source": 0, "seed": 0, "staging": 1, "intermediate": 2, "marts": 3}
+    # A node sits at least one column right of each parent (a mart built on a mart moves right).
+    depth = {}
+    for node in nx.topological_sort(graph):
+        base = column_of.get(graph.nodes[node]["layer"], 3)
+        parents = [depth[p] for p in graph.predecessors(node)]
+        depth[node] = max([base, *[p + 1 for p in parents if graph.nodes[p]["layer"] == graph.nodes[node]["layer"]]])
+    by_column: dict[int, list[str]] = {}
+    for node, col in depth.items():
+        by_column.setdefault(col, []).append(node)
+    pos = {}
+    for col, members in by_column.items():
+        members.sort(key=lambda n: graph.nodes[n]["label"])
+        for i, node in enumerate(members):
+            pos[node] = (col, -(i - (len(members) - 1) / 2))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 5.5))
+    styles = {
+        "source": ("#ffffff", "s"),
+        "seed": ("#ffffff", "s"),
+        "staging": ("#d4e6f1", "o"),
+        "intermediate": ("#a9cce3", "o"),
+        "marts": ("#5499c7", "o"),
+    }
+    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowsize=14, edge_color="#505a5f", node_size=2600)
+    for layer, (colour, shape) in styles.items():
+        members = [n for n in graph if graph.nodes[n]["layer"] == layer]
+        nx.draw_networkx_nodes(
+            graph, pos, nodelist=members, ax=ax, node_color=colour, node_shape=shape, edgecolors="#0b0c0c", node_size=600
+        )
+    for node, (x, y) in pos.items():
+        ax.annotate(graph.nodes[node]["label"], (x, y), xytext=(0, -16), textcoords="offset points", ha="center", va="top", fontsize=9)
+    for col in sorted(by_column):
+        name = {0: "sources and seeds", 1: "staging", 2: "intermediate"}.get(col, "marts")
+        ax.text(col, max(y for _, y in pos.values()) + 0.9, name, ha="center", fontsize=11, fontweight="bold")
+    ax.set_xlim(-0.6, max(by_column) + 0.6)
+    ax.set_ylim(min(y for _, y in pos.values()) - 0.9, max(y for _, y in pos.values()) + 1.3)
+    ax.axis("off")
+    return ax
