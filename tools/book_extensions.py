@@ -1,4 +1,41 @@
-"""Small Sphinx settings the book needs that _config.yml cannot express."""
+"""Small Sphinx settings the book needs that _config.yml cannot express.
+
+- Email addresses are written plainly (no docutils "cloaking").
+- The book's theme (theme/moj_book): its stylesheet is compiled from GOV.UK
+  Frontend's Sass in node_modules at build time, and each page gets the
+  navigation, breadcrumbs and in-page contents the theme's layout shows.
+- Each page loads only the CSS and JavaScript it needs: Jupyter Book's
+  extensions add theirs to every page, and some would load from a CDN.
+- Code blocks and tables scroll inside their own box, which keyboard users can
+  focus; code blocks get an accessible "Copy code" button.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+THEME = "moj_book"
+ACCESSIBILITY_DOC = "book/accessibility"
+# Files Jupyter Book's extensions add to every page, and when a page may keep them.
+# Anything else that is not ours (sphinx-book-theme, sphinx-thebe, basic.css,
+# sphinx-copybutton: we have our own button) is dropped, and so is anything
+# that would load from another host (MathJax, require.js, Thebe).
+KEEP_IF = {
+    "pygments.css": lambda body: 'class="highlight"' in body,
+    "mystnb.": lambda body: "cell_output" in body or "cell docutils container" in body,
+    "togglebutton": lambda body: "toggle" in body,
+    "sphinx-design": lambda body: " sd-" in body or '"sd-' in body,
+    "design-tabs.js": lambda body: "sd-tab" in body,
+}
+ALWAYS_KEEP = ("documentation_options.js", "doctools.js", "sphinx_highlight.js")
 
 
 def _plain_email_addresses(app):
@@ -7,6 +44,148 @@ def _plain_email_addresses(app):
     app.env.settings["cloak_email_addresses"] = False
 
 
+# --- The stylesheet ---------------------------------------------------------------
+
+
+def _compile_stylesheet(app):
+    """Compile theme/moj_book/scss into a static folder Sphinx copies to _static/."""
+    if app.builder.format != "html" or app.config.html_theme != THEME:
+        return
+    root = Path(app.confdir)
+    scss_dir = root / "theme" / THEME / "scss"
+    sass = root / "node_modules" / ".bin" / "sass"
+    govuk = root / "node_modules" / "govuk-frontend" / "package.json"
+    if not sass.exists() or not govuk.exists():
+        raise ExtensionError(
+            f"{sass.relative_to(root)} or {govuk.relative_to(root)} is missing: the book's styles are "
+            f"compiled from GOV.UK Frontend. Run `npm ci` in {root} (Node 20 or newer), or `make book`, "
+            "which does it."
+        )
+    out_dir = Path(app.doctreedir).parent / "moj_book_static"
+    target = out_dir / "moj-book.css"
+    digest = hashlib.sha256(govuk.read_bytes())
+    for path in sorted(scss_dir.glob("*.scss")):
+        digest.update(path.name.encode() + path.read_bytes())
+    stamp = out_dir.parent / "moj_book_static.sha256"
+    if not (target.exists() and stamp.exists() and stamp.read_text() == digest.hexdigest()):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(sass),
+            f"--load-path={root / 'node_modules'}",
+            "--no-source-map",
+            "--style=compressed",
+            "--quiet-deps",
+            str(scss_dir / "moj-book.scss"),
+            str(target),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ExtensionError(f"Sass could not compile {scss_dir / 'moj-book.scss'}:\n{result.stderr}")
+        stamp.write_text(digest.hexdigest())
+    app.config.html_static_path.append(str(out_dir))
+
+
+# --- Per-page context ---------------------------------------------------------------
+
+_CURRENT_LINK = re.compile(r'<a class="current reference internal" href="#">')
+_CODE_BLOCK = re.compile(r'<div class="(highlight-[^"]*)"><div class="highlight"><pre>')
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_CAPTION = re.compile(r"<caption[^>]*>(.*?)</caption>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _book_nav(context, pagename, root_doc) -> str:
+    """The whole table of contents, with the current page marked for assistive technology."""
+    toctree = context["toctree"](collapse=False, includehidden=True, titles_only=True, maxdepth=-1)
+    toctree = _CURRENT_LINK.sub('<a class="current reference internal" href="#" aria-current="page">', toctree)
+    home = context["pathto"](root_doc)
+    current = ' aria-current="page"' if pagename == root_doc else ""
+    # Sphinx's toctree leaves out the root page; readers expect Home first.
+    home_item = f'<li class="toctree-l1"><a class="reference internal" href="{home}"{current}>Home</a></li>'
+    if "<ul" in toctree:
+        return re.sub(r"<ul[^>]*>", lambda m: m.group(0) + home_item, toctree, count=1)
+    return f"<ul>{home_item}</ul>"
+
+
+def _page_contents(toc: str) -> str:
+    """The page's sections (without the page title itself), on pages with three or more."""
+    inner = re.search(r"<ul>\s*<li>.*?(<ul>.*</ul>)\s*</li>\s*</ul>\s*$", toc or "", re.S)
+    if not inner or inner.group(1).count("<a ") < 3:
+        return ""
+    return inner.group(1)
+
+
+def _scrollable_boxes(body: str) -> str:
+    """Make code blocks and tables scroll in their own box that the keyboard can reach."""
+    counts = {"Code": 0, "Output": 0}
+
+    def code(match):
+        classes = match.group(1)
+        kind = "Output" if "output" in classes else "Code"
+        counts[kind] += 1
+        copy = "" if kind == "Output" else " data-app-copy"
+        label = f"{'Code example' if kind == 'Code' else 'Output'} {counts[kind]}"
+        return (
+            f'<div class="{classes}"{copy}><div class="highlight"><pre tabindex="0" role="region" aria-label="{label}">'
+        )
+
+    body = _CODE_BLOCK.sub(code, body)
+    tables = 0
+
+    def table(match):
+        nonlocal tables
+        tables += 1
+        caption = _CAPTION.search(match.group(0))
+        name = _TAG.sub("", caption.group(1)).strip() if caption else ""
+        label = f"Table {tables}" + (f": {name}" if name else "")
+        label = label.replace('"', "&quot;")
+        return f'<div class="app-scroll" role="region" aria-label="{label}" tabindex="0">{match.group(0)}</div>'
+
+    return _TABLE.sub(table, body)
+
+
+def _keep(filename: str, body: str) -> bool:
+    if "://" in filename or filename.startswith("//"):
+        return False
+    name = filename.rsplit("/", 1)[-1]
+    if name.startswith(ALWAYS_KEEP):
+        return True
+    for prefix, needed in KEEP_IF.items():
+        if name.startswith(prefix) or prefix in name:
+            return needed(body)
+    return False
+
+
+def _asset_name(asset) -> str:
+    return getattr(asset, "filename", None) or str(asset)
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    if app.config.html_theme != THEME:
+        return
+    body = context.get("body", "")
+    if body:
+        body = _scrollable_boxes(body)
+        context["body"] = body
+    context["css_files"] = [css for css in context.get("css_files", []) if _keep(_asset_name(css), body)]
+    context["script_files"] = [js for js in context.get("script_files", []) if _keep(_asset_name(js), body)]
+    root_doc = app.config.root_doc
+    pathto = context["pathto"]
+    context["app_book_nav"] = _book_nav(context, pagename, root_doc)
+    crumbs = []
+    if pagename != root_doc:
+        crumbs = [{"link": pathto(root_doc), "title": "Home"}]
+        crumbs += [p for p in context.get("parents", []) if p.get("link") != pathto(root_doc)]
+    context["app_breadcrumbs"] = crumbs
+    context["app_page_contents"] = _page_contents(context.get("toc", "")) if doctree is not None else ""
+    is_notebook = context.get("page_source_suffix") == ".ipynb" and context.get("sourcename")
+    context["app_notebook_download"] = pathto("_sources/" + context["sourcename"], 1) if is_notebook else ""
+    context["app_copy_buttons"] = "data-app-copy" in body
+    context["app_accessibility_doc"] = ACCESSIBILITY_DOC
+
+
 def setup(app):
     app.connect("builder-inited", _plain_email_addresses)
+    app.connect("builder-inited", _compile_stylesheet)
+    app.connect("html-page-context", _page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,205 @@
+"""Serve the built book and check its pages in Chromium: weight, requests, axe-core.
+
+Used by the accessibility and budget tests (tests/), `make audit` and
+`make screenshots`. The browser is Debian's Chromium (/usr/bin/chromium, or
+$CHROMIUM), driven by Playwright; axe-core comes from node_modules (npm ci).
+Every request is intercepted: anything not for the local server is recorded
+and aborted, so a page that would reach another host is caught, never served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCHEMES = ["light", "dark"]
+WIDTHS = [1280, 320]
+HEIGHT = 800
+WEIGHT_BUDGET_KIB = 300
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+]
+# Folders of the build that hold assets, not pages.
+NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        raise FileNotFoundError(
+            f"Chromium not found at {path}: install Debian's chromium (`apt-get install chromium`) or set CHROMIUM."
+        )
+    return path
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        raise FileNotFoundError(f"{AXE} is missing: run `npm ci` in {ROOT} (Node 20 or newer).")
+    return AXE.read_text(encoding="utf-8")
+
+
+def expected_pages(root: Path = ROOT) -> list[str]:
+    """Every page the build should have: the table of contents, then search and 404."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", []) or []:
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    found = [f"{page}.html" for page in pages] + ["search.html", "404.html"]
+    if "index.html" not in found:
+        found.append("index.html")  # Jupyter Book's redirect to the root page
+    return found
+
+
+def built_pages(html: Path) -> list[str]:
+    """Every HTML page in a build, relative to its root, as POSIX paths."""
+    pages = []
+    for path in sorted(html.rglob("*.html")):
+        rel = path.relative_to(html)
+        if rel.parts[0] not in NOT_PAGES:
+            pages.append(rel.as_posix())
+    return pages
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serve(html: Path):
+    """Serve a folder on 127.0.0.1 on a free port; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Load:
+    """What one cold page load fetched."""
+
+    url: str
+    status: int | None = None
+    local_bytes: int = 0
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def kib(self) -> float:
+        return self.local_bytes / 1024
+
+
+class Checker:
+    """One Chromium for a session; a browser context per colour scheme and width."""
+
+    def __init__(self, base_url: str):
+        from playwright.sync_api import sync_playwright
+
+        self.base_url = base_url
+        self.host = urlsplit(base_url).netloc
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        self._contexts = {}
+        self._axe = axe_source()
+
+    def close(self):
+        for context in self._contexts.values():
+            context.close()
+        self.browser.close()
+        self._playwright.stop()
+
+    def context(self, scheme: str = "light", width: int = 1280):
+        key = (scheme, width)
+        if key not in self._contexts:
+            self._contexts[key] = self.browser.new_context(
+                viewport={"width": width, "height": HEIGHT},
+                color_scheme=scheme,
+                service_workers="block",
+            )
+        return self._contexts[key]
+
+    def open(self, path: str, scheme: str = "light", width: int = 1280):
+        """Load a page cold (routing turns the HTTP cache off); return (page, Load)."""
+        page = self.context(scheme, width).new_page()
+        load = Load(url=self.base_url + path)
+
+        def route(route):
+            url = route.request.url
+            if urlsplit(url).netloc == self.host:
+                load.requests.append(url)
+                route.continue_()
+            else:
+                load.blocked.append(url)
+                route.abort()
+
+        def finished(request):
+            if urlsplit(request.url).netloc == self.host:
+                sizes = request.sizes()
+                load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+        page.route("**/*", route)
+        page.on("requestfinished", finished)
+        page.on("requestfailed", lambda request: load.failed.append(request.url))
+        response = page.goto(load.url, wait_until="load")
+        load.status = response.status if response else None
+        page.wait_for_load_state("networkidle")
+        return page, load
+
+    def axe(self, page) -> list[dict]:
+        """Run axe-core with the WCAG 2.2 AA tags; return its violations."""
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=self._axe)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        return result["violations"]
+
+    def axe_version(self, page) -> str:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=self._axe)
+        return page.evaluate("axe.version")
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        targets = [", ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"]) for n in v["nodes"]]
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets[:5]}")
+    return "\n".join(lines)
