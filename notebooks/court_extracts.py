@@ -1,0 +1,340 @@
+"""Synthetic daily extracts from a courts case-management system.
+
+A seeded, deterministic generator: the same arguments always write the same
+bytes. It imitates the raw extracts our pipelines receive: one CSV file per
+day, one row per case event, each row carrying the ``extraction_timestamp`` of
+its extract and an operation code ``op``:
+
+- ``I`` (insert): a case is received;
+- ``U`` (update): a case moves court, is reclassified or is completed;
+- ``D`` (delete): a case created in error is removed (only the key is sent).
+
+Every row carries the full state of the case after the event, as change data
+capture tools send it. No real person or case is involved.
+
+Defects
+-------
+A documented share of rows carry realistic defects (``DEFECT_RATES``, as a
+share of the clean events). Each defect goes on a different clean row, so the
+pipeline should quarantine exactly ``manifest.defects[kind]`` rows for each
+kind, under the rule ``DEFECT_RULES[kind]``:
+
+========================== ===== ===============================================
+defect                     share what the row looks like
+========================== ===== ===============================================
+missing_required           1.0 % a required value is blank
+unparseable_date           0.6 % ``received_date`` like ``05/03/2024`` or ``TBC``
+impossible_date            0.4 % ``received_date`` like ``2024-02-30``
+completed_before_received  0.5 % a completion dated before the case was received
+unknown_court              0.6 % a ``court_code`` not in the reference list
+duplicate_in_file          0.4 % an exact copy of a row later in the same file
+duplicate_across_files     0.4 % a row sent again in the next day's file
+========================== ===== ===============================================
+
+A further 3 % of rows are messy but fixable (``MESSY_RATE``): court codes in
+lower case or padded with spaces, offence categories in title case with spaces.
+The pipeline standardises those rather than rejecting them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20240101
+START = date(2024, 1, 1)  # the first extract is taken on this day
+EXTRACT_HOUR = 2  # extracts run at 02:00 UTC
+
+COLUMNS = (
+    "case_id",
+    "court_code",
+    "offence_category",
+    "received_date",
+    "completed_date",
+    "outcome",
+    "op",
+    "extraction_timestamp",
+)
+
+OFFENCE_CATEGORIES = (
+    "violence",
+    "sexual",
+    "robbery",
+    "theft",
+    "criminal_damage",
+    "drugs",
+    "public_order",
+    "motoring",
+    "fraud",
+    "other",
+)
+OFFENCE_WEIGHTS = (0.18, 0.04, 0.03, 0.20, 0.08, 0.10, 0.09, 0.18, 0.04, 0.06)
+
+OUTCOMES = ("convicted", "acquitted", "dismissed", "withdrawn")
+OUTCOME_WEIGHTS = (0.70, 0.08, 0.07, 0.15)
+
+# Synthetic courts: invented towns, not real courts.
+# (court_code, court_name, court_type, region)
+COURTS = (
+    ("C101", "Aldermoor Crown Court", "crown", "London"),
+    ("C102", "Brackenford Crown Court", "crown", "South East"),
+    ("C103", "Calderbury Crown Court", "crown", "Midlands"),
+    ("C104", "Dunmere Crown Court", "crown", "North West"),
+    ("C105", "Fernhollow Crown Court", "crown", "North East"),
+    ("C106", "Greywater Crown Court", "crown", "Wales"),
+    ("C107", "Hollowmere Crown Court", "crown", "South West"),
+    ("M201", "Aldermoor Magistrates' Court", "magistrates", "London"),
+    ("M202", "Ashcombe Magistrates' Court", "magistrates", "London"),
+    ("M203", "Brackenford Magistrates' Court", "magistrates", "South East"),
+    ("M204", "Coldharbour Magistrates' Court", "magistrates", "South East"),
+    ("M205", "Calderbury Magistrates' Court", "magistrates", "Midlands"),
+    ("M206", "Elmbridge Vale Magistrates' Court", "magistrates", "Midlands"),
+    ("M207", "Dunmere Magistrates' Court", "magistrates", "North West"),
+    ("M208", "Kettleby Magistrates' Court", "magistrates", "North West"),
+    ("M209", "Fernhollow Magistrates' Court", "magistrates", "North East"),
+    ("M210", "Larkspur Magistrates' Court", "magistrates", "North East"),
+    ("M211", "Greywater Magistrates' Court", "magistrates", "Wales"),
+    ("M212", "Pennant Cross Magistrates' Court", "magistrates", "Wales"),
+    ("M213", "Hollowmere Magistrates' Court", "magistrates", "South West"),
+    ("M214", "Quarrybank Magistrates' Court", "magistrates", "South West"),
+)
+COURT_CODES = tuple(c[0] for c in COURTS)
+UNKNOWN_COURT_CODES = ("X999", "C000", "M299")
+
+# Share of clean events that get each defect, and the pipeline rule that should catch it.
+DEFECT_RATES = {
+    "missing_required": 0.010,
+    "unparseable_date": 0.006,
+    "impossible_date": 0.004,
+    "completed_before_received": 0.005,
+    "unknown_court": 0.006,
+    "duplicate_in_file": 0.004,
+    "duplicate_across_files": 0.004,
+}
+DEFECT_RULES = {
+    "missing_required": "missing_required",
+    "unparseable_date": "unparseable_date",
+    "impossible_date": "impossible_date",
+    "completed_before_received": "completed_before_received",
+    "unknown_court": "unknown_court",
+    "duplicate_in_file": "duplicate_in_file",
+    "duplicate_across_files": "duplicate_event",
+}
+MESSY_RATE = 0.03
+
+# Event probabilities per case.
+P_AMEND = 0.20  # moved court or reclassified
+P_COMPLETE = 0.60
+P_DELETE = 0.03  # created in error
+
+
+@dataclass
+class Manifest:
+    """What the generator wrote: files, row counts and the defects it injected."""
+
+    folder: str
+    cases: int
+    days: int
+    seed: int
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    clean_events: int = 0
+    defects: dict[str, int] = field(default_factory=dict)
+    messy_rows: int = 0
+
+    def paths(self) -> list[Path]:
+        return [Path(self.folder) / name for name in self.files]
+
+    def expected_quarantine(self) -> dict[str, int]:
+        """Rows the pipeline should quarantine, by rule."""
+        return {DEFECT_RULES[kind]: n for kind, n in self.defects.items()}
+
+
+def extract_time(day: int) -> datetime:
+    """When the extract for day number ``day`` (0 = first) was taken."""
+    return datetime.combine(START + timedelta(days=day), datetime.min.time()) + timedelta(hours=EXTRACT_HOUR)
+
+
+def file_name(day: int) -> str:
+    return f"court_cases_{(START + timedelta(days=day)).isoformat()}.csv"
+
+
+def _iso(days_since_epoch: np.ndarray) -> np.ndarray:
+    """ISO date strings for an array of day numbers since 1970-01-01."""
+    return np.datetime_as_string(days_since_epoch.astype("datetime64[D]"), unit="D").astype(object)
+
+
+def _events(rng: np.random.Generator, cases: int, days: int) -> pd.DataFrame:
+    """The clean events, one row per case event, with the day of the extract that carries it."""
+    start = (np.datetime64(START.isoformat(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    ids = np.array([f"CASE-{i:06d}" for i in range(1, cases + 1)], dtype=object)
+    court_p = np.array([3.0 if code.startswith("M") else 1.0 for code in COURT_CODES])
+    court_p /= court_p.sum()
+    court = rng.choice(np.array(COURT_CODES, dtype=object), size=cases, p=court_p)
+    offence = rng.choice(np.array(OFFENCE_CATEGORIES, dtype=object), size=cases, p=OFFENCE_WEIGHTS)
+    arrival = rng.integers(0, days, cases)
+    # Received up to four weeks before the extract that first carries it.
+    received = start + arrival - 1 - rng.integers(0, 28, cases)
+    blank = np.full(cases, "", dtype=object)
+
+    def later_day(after: np.ndarray, chance: float) -> np.ndarray:
+        """A day after ``after`` for a share ``chance`` of cases; -1 where none (or no day left)."""
+        room = days - 1 - after
+        pick = (rng.random(cases) < chance) & (room > 0) & (after >= 0)
+        day = after + 1 + np.floor(rng.random(cases) * np.maximum(room, 1)).astype(np.int64)
+        return np.where(pick, day, -1)
+
+    amend = later_day(arrival, P_AMEND)
+    new_court = np.where(rng.random(cases) < 0.5, rng.choice(np.array(COURT_CODES, dtype=object), cases), court)
+    new_offence = np.where(
+        new_court == court, rng.choice(np.array(OFFENCE_CATEGORIES, dtype=object), cases), offence
+    ).astype(object)
+    complete = later_day(np.maximum(arrival, amend), P_COMPLETE)
+    final_court = np.where(amend >= 0, new_court, court)
+    final_offence = np.where(amend >= 0, new_offence, offence)
+    completed = np.maximum(received, start + complete - 1 - rng.integers(0, 4, cases))
+    outcome = rng.choice(np.array(OUTCOMES, dtype=object), size=cases, p=OUTCOME_WEIGHTS)
+    delete = later_day(np.maximum.reduce([arrival, amend, complete]), P_DELETE)
+
+    received_iso = _iso(received)
+    frames = [
+        pd.DataFrame(
+            {
+                "day": arrival,
+                "case_id": ids,
+                "court_code": court,
+                "offence_category": offence,
+                "received_date": received_iso,
+                "completed_date": blank,
+                "outcome": blank,
+                "op": "I",
+            }
+        )
+    ]
+    for day, court_v, offence_v, completed_v, outcome_v, op in (
+        (amend, new_court, new_offence, blank, blank, "U"),
+        (complete, final_court, final_offence, _iso(completed), outcome, "U"),
+        (delete, blank, blank, blank, blank, "D"),
+    ):
+        keep = day >= 0
+        frames.append(
+            pd.DataFrame(
+                {
+                    "day": day[keep],
+                    "case_id": ids[keep],
+                    "court_code": court_v[keep],
+                    "offence_category": offence_v[keep],
+                    "received_date": received_iso[keep] if op != "D" else blank[keep],
+                    "completed_date": completed_v[keep],
+                    "outcome": outcome_v[keep],
+                    "op": op,
+                }
+            )
+        )
+    events = pd.concat(frames, ignore_index=True)
+    # Within a day's file the rows come in no particular order, as they do from the source.
+    events["shuffle"] = rng.random(len(events))
+    events = events.sort_values(["day", "shuffle"], kind="stable").drop(columns="shuffle").reset_index(drop=True)
+    stamps = np.array([extract_time(d).strftime("%Y-%m-%dT%H:%M:%SZ") for d in range(days)], dtype=object)
+    events["extraction_timestamp"] = stamps[events["day"].to_numpy()]
+    return events
+
+
+def _inject_defects(rng: np.random.Generator, events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
+    """Put each defect on its own clean row; add the duplicate rows. Returns (rows, defect counts, messy count)."""
+    n = len(events)
+    days = int(events["day"].max()) + 1
+    is_delete = (events["op"] == "D").to_numpy()
+    is_completion = (events["completed_date"] != "").to_numpy()
+    free = np.ones(n, dtype=bool)
+    counts: dict[str, int] = {}
+
+    def take(kind: str, eligible: np.ndarray) -> np.ndarray:
+        want = int(round(DEFECT_RATES[kind] * n))
+        pool = np.flatnonzero(free & eligible)
+        chosen = np.sort(rng.choice(pool, size=min(want, len(pool)), replace=False))
+        free[chosen] = False
+        counts[kind] = len(chosen)
+        return chosen
+
+    content = ~is_delete
+    rows = take("missing_required", content)
+    which = rng.choice(np.array(["court_code", "offence_category", "received_date", "case_id"]), len(rows))
+    for column in ("court_code", "offence_category", "received_date", "case_id"):
+        events.loc[rows[which == column], column] = ""
+
+    rows = take("unparseable_date", content)
+    dates = pd.to_datetime(events.loc[rows, "received_date"])
+    uk_style = dates.dt.strftime("%d/%m/%Y").to_numpy(dtype=object)
+    events.loc[rows, "received_date"] = np.where(rng.random(len(rows)) < 0.8, uk_style, "TBC")
+
+    rows = take("impossible_date", content)
+    bad = np.array(["2024-02-30", "2023-13-07", "2023-11-31", "2024-00-12"], dtype=object)
+    events.loc[rows, "received_date"] = rng.choice(bad, len(rows))
+
+    rows = take("completed_before_received", is_completion)
+    received = pd.to_datetime(events.loc[rows, "received_date"])
+    before = received - pd.to_timedelta(rng.integers(1, 60, len(rows)), unit="D")
+    events.loc[rows, "completed_date"] = before.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+
+    rows = take("unknown_court", content)
+    events.loc[rows, "court_code"] = rng.choice(np.array(UNKNOWN_COURT_CODES, dtype=object), len(rows))
+
+    # Duplicates copy clean rows, so each copy is a duplicate and nothing else.
+    rows = take("duplicate_in_file", np.ones(n, dtype=bool))
+    same_file = events.loc[rows].copy()
+    rows = take("duplicate_across_files", (events["day"] < days - 1).to_numpy())
+    next_file = events.loc[rows].copy()
+    next_file["day"] += 1  # sent again in the next day's file, with its original extraction_timestamp
+
+    # Messy but fixable values on other clean, non-delete rows.
+    messy = np.flatnonzero(free & content)
+    messy = np.sort(rng.choice(messy, size=min(int(round(MESSY_RATE * n)), len(messy)), replace=False))
+    half = len(messy) // 2
+    events.loc[messy[:half], "court_code"] = " " + events.loc[messy[:half], "court_code"].str.lower()
+    events.loc[messy[half:], "offence_category"] = (
+        events.loc[messy[half:], "offence_category"].str.replace("_", " ").str.title()
+    )
+
+    out = pd.concat([events, same_file, next_file], ignore_index=True)
+    out = out.sort_values("day", kind="stable").reset_index(drop=True)
+    return out, counts, len(messy)
+
+
+def generate_extracts(folder: Path | str, cases: int = 2000, days: int = 30, seed: int = SEED) -> Manifest:
+    """Write ``days`` daily extract files for ``cases`` cases into ``folder``; return the manifest.
+
+    The folder's old ``court_cases_*.csv`` files are removed first, so the folder
+    holds exactly this run's extracts. A ``manifest.json`` beside them records
+    what was written and which defects were injected.
+    """
+    if cases < 1 or days < 2:
+        raise ValueError(f"need at least 1 case and 2 days, got cases={cases}, days={days}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("court_cases_*.csv"):
+        old.unlink()
+    rng = np.random.default_rng(seed)
+    events = _events(rng, cases, days)
+    clean = len(events)
+    rows, defects, messy = _inject_defects(rng, events)
+    manifest = Manifest(str(folder), cases, days, seed, clean_events=clean, defects=defects, messy_rows=messy)
+    grouped = dict(tuple(rows.groupby("day", sort=True)))
+    for day in range(days):
+        name = file_name(day)
+        part = grouped.get(day, rows.iloc[0:0])
+        part.to_csv(folder / name, columns=list(COLUMNS), index=False, lineterminator="\n")
+        manifest.files.append(name)
+        manifest.rows += len(part)
+    (folder / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+    return manifest
+
+
+def courts_frame() -> pd.DataFrame:
+    """The court reference list as a data frame."""
+    return pd.DataFrame(COURTS, columns=["court_code", "court_name", "court_type", "region"])

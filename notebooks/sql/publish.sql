@@ -1,0 +1,11 @@
+-- Publish the curated table as Parquet, one folder per year received
+-- (Hive partitions: court_cases/received_year=2024/...), and the court list.
+COPY (
+    SELECT
+        *,
+        CAST(year(received_date) AS INTEGER) AS received_year
+    FROM curated_court_cases
+    ORDER BY received_year, case_id, mojap_start_datetime
+) TO (getvariable('court_cases_dir')) (FORMAT parquet, PARTITION_BY (received_year));
+
+COPY (SELECT * FROM courts ORDER BY court_code) TO (getvariable('courts_file')) (FORMAT parquet);
