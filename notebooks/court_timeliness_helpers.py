@@ -20,7 +20,6 @@ os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE / "court_timeliness"
 OUTPUT_DIR = HERE / "output"
-LAYERS = ("source", "seed", "staging", "intermediate", "marts", "test")
 
 
 def dbt_paths(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict[str, Path]:
@@ -165,15 +164,14 @@ def draw_lineage(graph, ax=None):
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    columns = ["source", "seed", "staging", "intermediate", "marts"]
     # Put seeds in the same column as sources: both are where data enters the project.
     column_of = {"source": 0, "seed": 0, "staging": 1, "intermediate": 2, "marts": 3}
     # A node sits at least one column right of each parent (a mart built on a mart moves right).
     depth = {}
     for node in nx.topological_sort(graph):
         base = column_of.get(graph.nodes[node]["layer"], 3)
-        parents = [depth[p] for p in graph.predecessors(node)]
-        depth[node] = max([base, *[p + 1 for p in parents if graph.nodes[p]["layer"] == graph.nodes[node]["layer"]]])
+        same_layer = [p for p in graph.predecessors(node) if graph.nodes[p]["layer"] == graph.nodes[node]["layer"]]
+        depth[node] = max([base, *[depth[p] + 1 for p in same_layer]])
     by_column: dict[int, list[str]] = {}
     for node, col in depth.items():
         by_column.setdefault(col, []).append(node)
@@ -183,7 +181,7 @@ def draw_lineage(graph, ax=None):
         for i, node in enumerate(members):
             pos[node] = (col, -(i - (len(members) - 1) / 2))
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 5.5))
+        _, ax = plt.subplots(figsize=(14, 6))
     styles = {
         "source": ("#ffffff", "s"),
         "seed": ("#ffffff", "s"),
@@ -191,18 +189,66 @@ def draw_lineage(graph, ax=None):
         "intermediate": ("#a9cce3", "o"),
         "marts": ("#5499c7", "o"),
     }
-    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowsize=14, edge_color="#505a5f", node_size=2600)
+    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowsize=14, edge_color="#505a5f", node_size=600)
     for layer, (colour, shape) in styles.items():
         members = [n for n in graph if graph.nodes[n]["layer"] == layer]
         nx.draw_networkx_nodes(
-            graph, pos, nodelist=members, ax=ax, node_color=colour, node_shape=shape, edgecolors="#0b0c0c", node_size=600
+            graph,
+            pos,
+            nodelist=members,
+            ax=ax,
+            node_color=colour,
+            node_shape=shape,
+            edgecolors="#0b0c0c",
+            node_size=600,
         )
     for node, (x, y) in pos.items():
-        ax.annotate(graph.nodes[node]["label"], (x, y), xytext=(0, -16), textcoords="offset points", ha="center", va="top", fontsize=9)
-    for col in sorted(by_column):
-        name = {0: "sources and seeds", 1: "staging", 2: "intermediate"}.get(col, "marts")
-        ax.text(col, max(y for _, y in pos.values()) + 0.9, name, ha="center", fontsize=11, fontweight="bold")
+        ax.annotate(
+            graph.nodes[node]["label"],
+            (x, y),
+            xytext=(0, -16),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=9,
+        )
+    headers = {0: "sources and seeds", 1: "staging", 2: "intermediate", (3 + max(by_column)) / 2: "marts"}
+    for x, name in headers.items():
+        ax.text(x, max(y for _, y in pos.values()) + 0.9, name, ha="center", fontsize=11, fontweight="bold")
     ax.set_xlim(-0.6, max(by_column) + 0.6)
     ax.set_ylim(min(y for _, y in pos.values()) - 0.9, max(y for _, y in pos.values()) + 1.3)
     ax.axis("off")
     return ax
+
+
+def draw_timeliness(timeliness, max_quarters: int = 4, min_cases: int = 10):
+    """One panel per quarter of completion (the latest `max_quarters`), one row per court:
+    a dot at the median days to completion and a bar from it to the 90th percentile.
+    A court's quarter with fewer than `min_cases` completions is left out: too few to say much."""
+    import matplotlib.pyplot as plt
+
+    timeliness = timeliness[timeliness["completed_case_count"] >= min_cases]
+    quarters = sorted(timeliness["quarter"].unique())[-max_quarters:]
+    latest = timeliness[timeliness["quarter"] == quarters[-1]]
+    order = latest.sort_values("median_days_to_completion")["court_name"].tolist()
+    order += sorted(set(timeliness["court_name"]) - set(order))
+    rows = {name: i for i, name in enumerate(order)}
+    fig, axes = plt.subplots(
+        1, len(quarters), figsize=(4 + 3 * len(quarters), 1.2 + 0.32 * len(order)), sharey=True, squeeze=False
+    )
+    top = timeliness["p90_days_to_completion"].max()
+    for ax, quarter in zip(axes[0], quarters, strict=True):
+        part = timeliness[timeliness["quarter"] == quarter]
+        y = part["court_name"].map(rows)
+        ax.hlines(y, part["median_days_to_completion"], part["p90_days_to_completion"], color="#5694ca", linewidth=3)
+        ax.plot(part["median_days_to_completion"], y, "o", color="#0b0c0c", label="median")
+        ax.plot(part["p90_days_to_completion"], y, "|", color="#1d70b8", markersize=12, label="90th percentile")
+        ax.set_title(f"Completed in {quarter} (courts with {min_cases} or more cases)")
+        ax.set_xlim(0, top * 1.05)
+        ax.set_xlabel("days from receipt to completion")
+        ax.grid(axis="x", color="#b1b4b6", linewidth=0.5)
+    axes[0][0].set_yticks(range(len(order)), order)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    return fig
