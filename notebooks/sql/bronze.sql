@@ -4,7 +4,7 @@ INSERT INTO bronze_court_cases
 SELECT
     getvariable('load_id') AS load_id,
     getvariable('file_name') AS file_name,
-    rowid + 1 AS row_number,
+    rowid - (SELECT min(rowid) FROM landing) + 1 AS row_number,  -- rowid keeps file order
     getvariable('loaded_at') AS loaded_at,
     case_id,
     court_code,
