@@ -9,7 +9,7 @@ HTML   := _build/html
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve bench clean lock
+.PHONY: setup toc book test serve bench clean lock lint
 
 # Create the virtual environment and install the locked requirements, checking
 # every file against its hash (again only when requirements.txt changes). pip
@@ -53,6 +53,10 @@ lock: $(STAMP)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
 	  --output-file requirements.txt requirements.in
+
+## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation)
+lint: $(STAMP)
+	$(BIN)/pre-commit run --all-files
 
 ## clean: remove the build output and the notebook execution cache
 clean:
