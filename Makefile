@@ -9,7 +9,7 @@ HTML   := _build/html
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve bench clean lock lint
+.PHONY: setup toc book test serve bench clean lock lint drafts
 
 # Create the virtual environment and install the locked requirements, checking
 # every file against its hash (again only when requirements.txt changes). pip
@@ -57,6 +57,10 @@ lock: $(STAMP)
 ## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation)
 lint: $(STAMP)
 	$(BIN)/pre-commit run --all-files
+
+## drafts: list the sections of the book that are still placeholders
+drafts: $(STAMP)
+	$(BIN)/python tools/drafts.py
 
 ## clean: remove the build output and the notebook execution cache
 clean:
