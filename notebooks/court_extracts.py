@@ -169,10 +169,10 @@ def _iso(days_since_epoch: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(days_since_epoch.astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _events(rng: np.random.Generator, cases: int, days: int) -> pd.DataFrame:
+def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> pd.DataFrame:
     """The clean events, one row per case event, with the day of the extract that carries it."""
     start = (np.datetime64(START.isoformat(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    ids = np.array([f"CASE-{i:06d}" for i in range(1, cases + 1)], dtype=object)
+    ids = np.array([f"CASE-{i:06d}" for i in range(first + 1, first + cases + 1)], dtype=object)
     court_p = np.array([3.0 if code.startswith("M") else 1.0 for code in COURT_CODES])
     court_p /= court_p.sum()
     court = rng.choice(np.array(COURT_CODES, dtype=object), size=cases, p=court_p)
@@ -245,10 +245,11 @@ def _events(rng: np.random.Generator, cases: int, days: int) -> pd.DataFrame:
     return events
 
 
-def _inject_defects(rng: np.random.Generator, events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
+def _inject_defects(
+    rng: np.random.Generator, events: pd.DataFrame, days: int
+) -> tuple[pd.DataFrame, dict[str, int], int]:
     """Put each defect on its own clean row; add the duplicate rows. Returns (rows, defect counts, messy count)."""
     n = len(events)
-    days = int(events["day"].max()) + 1
     is_delete = (events["op"] == "D").to_numpy()
     is_completion = (events["completed_date"] != "").to_numpy()
     free = np.ones(n, dtype=bool)
@@ -306,12 +307,16 @@ def _inject_defects(rng: np.random.Generator, events: pd.DataFrame) -> tuple[pd.
     return out, counts, len(messy)
 
 
+CHUNK_CASES = 200_000  # cases generated at a time, to bound memory at large sizes
+
+
 def generate_extracts(folder: Path | str, cases: int = 2000, days: int = 30, seed: int = SEED) -> Manifest:
     """Write ``days`` daily extract files for ``cases`` cases into ``folder``; return the manifest.
 
     The folder's old ``court_cases_*.csv`` files are removed first, so the folder
     holds exactly this run's extracts. A ``manifest.json`` beside them records
-    what was written and which defects were injected.
+    what was written and which defects were injected. Cases are made in blocks of
+    CHUNK_CASES, each with its own seeded random stream, so large sizes fit in memory.
     """
     if cases < 1 or days < 2:
         raise ValueError(f"need at least 1 case and 2 days, got cases={cases}, days={days}")
@@ -319,18 +324,22 @@ def generate_extracts(folder: Path | str, cases: int = 2000, days: int = 30, see
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("court_cases_*.csv"):
         old.unlink()
-    rng = np.random.default_rng(seed)
-    events = _events(rng, cases, days)
-    clean = len(events)
-    rows, defects, messy = _inject_defects(rng, events)
-    manifest = Manifest(str(folder), cases, days, seed, clean_events=clean, defects=defects, messy_rows=messy)
-    grouped = dict(tuple(rows.groupby("day", sort=True)))
+    manifest = Manifest(str(folder), cases, days, seed, defects=dict.fromkeys(DEFECT_RATES, 0))
     for day in range(days):
-        name = file_name(day)
-        part = grouped.get(day, rows.iloc[0:0])
-        part.to_csv(folder / name, columns=list(COLUMNS), index=False, lineterminator="\n")
-        manifest.files.append(name)
-        manifest.rows += len(part)
+        manifest.files.append(file_name(day))
+        (folder / file_name(day)).write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    for chunk, first in enumerate(range(0, cases, CHUNK_CASES)):
+        rng = np.random.default_rng([seed, chunk])
+        events = _events(rng, min(CHUNK_CASES, cases - first), days, first)
+        manifest.clean_events += len(events)
+        rows, defects, messy = _inject_defects(rng, events, days)
+        manifest.messy_rows += messy
+        for kind, n in defects.items():
+            manifest.defects[kind] += n
+        for day, part in rows.groupby("day", sort=True):
+            with (folder / file_name(day)).open("a", encoding="utf-8", newline="") as handle:
+                part.to_csv(handle, columns=list(COLUMNS), index=False, header=False, lineterminator="\n")
+            manifest.rows += len(part)
     (folder / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     return manifest
 

@@ -237,7 +237,9 @@ def load_files(con: duckdb.DuckDBPyConnection, paths, *, progress: bool = False,
     if progress:
         from tqdm.std import tqdm  # plain text: no widgets, no scripts
 
-        paths_iter = tqdm(paths, desc="Loading extracts", unit="file", file=stream or sys.stdout, ncols=80)
+        paths_iter = tqdm(
+            paths, desc="Loading extracts", unit="file", file=stream or sys.stdout, ncols=80, mininterval=2
+        )
     else:
         paths_iter = paths
     return [load_file(con, path) for path in paths_iter]
