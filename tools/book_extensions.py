@@ -8,6 +8,7 @@
   extensions add theirs to every page, and some would load from a CDN.
 - Code blocks and tables scroll inside their own box, which keyboard users can
   focus; code blocks get an accessible "Copy code" button.
+- Notebook charts (PNG) are stored as 256-colour images when that halves them.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ ACCESSIBILITY_DOC = "book/accessibility"
 # Anything else that is not ours (sphinx-book-theme, sphinx-thebe, basic.css,
 # sphinx-copybutton: we have our own button) is dropped, and so is anything
 # that would load from another host (MathJax, require.js, Thebe).
+# myst-nb's 43 KB stylesheet is replaced by a few rules in the theme's own
+# (theme/moj_book/scss/_book.scss); doctools.js is only needed by the search page.
 KEEP_IF = {
     "pygments.css": lambda body: 'class="highlight"' in body,
-    "mystnb.": lambda body: "cell_output" in body or "cell docutils container" in body,
     "togglebutton": lambda body: "toggle" in body,
     "sphinx-design": lambda body: " sd-" in body or '"sd-' in body,
     "design-tabs.js": lambda body: "sd-tab" in body,
 }
-ALWAYS_KEEP = ("documentation_options.js", "doctools.js", "sphinx_highlight.js")
+ALWAYS_KEEP = ("documentation_options.js", "sphinx_highlight.js")
 
 
 def _plain_email_addresses(app):
@@ -88,7 +90,11 @@ def _compile_stylesheet(app):
 # --- Per-page context ---------------------------------------------------------------
 
 _CURRENT_LINK = re.compile(r'<a class="current reference internal" href="#">')
-_CODE_BLOCK = re.compile(r'<div class="(highlight-[^"]*)"><div class="highlight"><pre>')
+_CODE_BLOCK = re.compile(r'<div class="([^"]*\bhighlight-[^"]*)"><div class="highlight"><pre>')
+# sphinx-thebe's settings and myst-nb's kernel name: scripts nothing on the page uses.
+_UNUSED_SCRIPTS = re.compile(
+    r'<script type="text/x-thebe-config">.*?</script>\s*|<script>kernelName = [^<]*</script>\s*', re.S
+)
 _TABLE = re.compile(r"<table\b.*?</table>", re.S)
 _CAPTION = re.compile(r"<caption[^>]*>(.*?)</caption>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -144,10 +150,12 @@ def _scrollable_boxes(body: str) -> str:
     return _TABLE.sub(table, body)
 
 
-def _keep(filename: str, body: str) -> bool:
+def _keep(filename: str, body: str, pagename: str) -> bool:
     if "://" in filename or filename.startswith("//"):
         return False
     name = filename.rsplit("/", 1)[-1]
+    if name.startswith("doctools.js"):
+        return pagename == "search"
     if name.startswith(ALWAYS_KEEP):
         return True
     for prefix, needed in KEEP_IF.items():
@@ -165,10 +173,10 @@ def _page_context(app, pagename, templatename, context, doctree):
         return
     body = context.get("body", "")
     if body:
-        body = _scrollable_boxes(body)
+        body = _scrollable_boxes(_UNUSED_SCRIPTS.sub("", body))
         context["body"] = body
-    context["css_files"] = [css for css in context.get("css_files", []) if _keep(_asset_name(css), body)]
-    context["script_files"] = [js for js in context.get("script_files", []) if _keep(_asset_name(js), body)]
+    context["css_files"] = [css for css in context.get("css_files", []) if _keep(_asset_name(css), body, pagename)]
+    context["script_files"] = [js for js in context.get("script_files", []) if _keep(_asset_name(js), body, pagename)]
     root_doc = app.config.root_doc
     pathto = context["pathto"]
     context["app_book_nav"] = _book_nav(context, pagename, root_doc)
@@ -184,8 +192,40 @@ def _page_context(app, pagename, templatename, context, doctree):
     context["app_accessibility_doc"] = ACCESSIBILITY_DOC
 
 
+# --- Images -----------------------------------------------------------------------
+
+
+def _smaller_pngs(app, exception):
+    """Re-encode each PNG in the build as a 256-colour image when that halves its size or better.
+
+    Notebook charts are drawn by matplotlib in a handful of colours plus
+    anti-aliasing; a palette image looks the same and weighs a third. A page's
+    whole weight must stay under 300 KiB, and two charts would use half of it.
+    Photos or gradients that would lose detail keep their original encoding.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from PIL import Image
+
+    for path in sorted(Path(app.outdir, "_images").glob("*.png")):
+        with Image.open(path) as image:
+            if image.mode == "P":
+                continue
+            rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        flat = Image.alpha_composite(white, rgba).convert("RGB")
+        palette = flat.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        target = path.with_suffix(".png.tmp")
+        palette.save(target, "PNG", optimize=True)
+        if target.stat().st_size * 2 <= path.stat().st_size:
+            target.replace(path)
+        else:
+            target.unlink()
+
+
 def setup(app):
     app.connect("builder-inited", _plain_email_addresses)
     app.connect("builder-inited", _compile_stylesheet)
     app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _smaller_pngs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

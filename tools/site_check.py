@@ -132,7 +132,6 @@ class Checker:
         from playwright.sync_api import sync_playwright
 
         self.base_url = base_url
-        self.host = urlsplit(base_url).netloc
         self._playwright = sync_playwright().start()
         self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         self._contexts = {}
@@ -154,14 +153,18 @@ class Checker:
             )
         return self._contexts[key]
 
-    def open(self, path: str, scheme: str = "light", width: int = 1280):
-        """Load a page cold (routing turns the HTTP cache off); return (page, Load)."""
+    def open(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
+        """Load a page cold (routing turns the HTTP cache off); return (page, Load).
+
+        Only the server at base_url (by default the book's) is reachable."""
+        base_url = base_url or self.base_url
+        host = urlsplit(base_url).netloc
         page = self.context(scheme, width).new_page()
-        load = Load(url=self.base_url + path)
+        load = Load(url=base_url + path)
 
         def route(route):
             url = route.request.url
-            if urlsplit(url).netloc == self.host:
+            if urlsplit(url).netloc == host:
                 load.requests.append(url)
                 route.continue_()
             else:
@@ -169,7 +172,7 @@ class Checker:
                 route.abort()
 
         def finished(request):
-            if urlsplit(request.url).netloc == self.host:
+            if urlsplit(request.url).netloc == host:
                 sizes = request.sizes()
                 load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 

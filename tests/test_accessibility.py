@@ -1,0 +1,144 @@
+"""Accessibility of every built page, in Chromium: axe-core (WCAG 2.2 AA), reflow,
+keyboard and focus, headings and images. See tools/site_check.py for the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from site_check import AXE_TAGS, SCHEMES, WIDTHS, built_pages, describe, expected_pages
+
+PAGES = expected_pages()
+# Every element a keyboard user should reach with Tab.
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), "
+    "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
+)
+FOCUS_STYLE = """el => {
+  const s = getComputedStyle(el);
+  return {outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, outlineWidth: parseFloat(s.outlineWidth),
+          outlineStyle: s.outlineStyle, outlineColor: s.outlineColor, boxShadow: s.boxShadow,
+          background: s.backgroundColor, color: s.color, textDecoration: s.textDecorationLine,
+          opacity: s.opacity};
+}"""
+FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^(image|img|png|figure|plot)\s*\d*$", re.I)
+
+
+def test_every_built_page_is_checked(built_book):
+    """The tests below are parametrised from _toc.yml: the build must hold no other page."""
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    built = set(built_pages(built_book.html))
+    assert built == set(PAGES), (
+        f"pages built but not checked: {sorted(built - set(PAGES))}; checked but not built: {sorted(set(PAGES) - built)}"
+    )
+
+
+def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
+    page, _ = checker.open("404.html")
+    version = checker.axe_version(page)
+    page.close()
+    major, minor = (int(part) for part in version.split(".")[:2])
+    assert (major, minor) >= (4, 14), f"axe-core {version} is older than 4.14: update package.json and npm ci"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_violations(page_report, path, scheme, width):
+    report = page_report(path, scheme, width)
+    assert report.load.status == 200, f"{path}: HTTP {report.load.status}"
+    assert report.violations == [], (
+        f"{path} ({scheme}, {width} px), axe-core tags {AXE_TAGS}:\n{describe(report.violations)}"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_scrolling_at_320_px(page_report, path):
+    facts = page_report(path, "light", 320).facts
+    assert facts["scrollWidth"] <= facts["clientWidth"], (
+        f"{path} is {facts['scrollWidth']} px wide in a {facts['clientWidth']} px window: something does not reflow"
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_one_h1(page_report, path):
+    h1s = page_report(path).facts["h1s"]
+    assert len(h1s) == 1, f"{path} has {len(h1s)} <h1> elements: {h1s}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_image_has_alt_text_that_says_what_it_shows(page_report, path):
+    bad = []
+    for image in page_report(path).facts["images"]:
+        alt = (image["alt"] or "").strip()
+        name = image["src"].rsplit("/", 1)[-1]
+        if not alt or FILE_NAME.match(alt) or alt == name or alt.lower() == name.rsplit(".", 1)[0].lower():
+            bad.append(f"{image['src']} (alt={image['alt']!r})")
+    assert bad == [], (
+        f"{path}: images without alt text that says what they show: {bad}. In a notebook, put it in the "
+        'cell metadata: "mystnb": {"image": {"alt": "..."}}'
+    )
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("book/", "notebooks/"))])
+def test_navigation_marks_the_current_page(page_report, path):
+    current = page_report(path).facts["current"]
+    assert len(current) == 1, f"{path}: links marked aria-current=page in the navigation: {current}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", PAGES)
+def test_tab_reaches_every_interactive_element_with_a_visible_focus(checker, path, width):
+    page, _ = checker.open(path, "light", width)
+    try:
+        expected = page.evaluate(
+            """selector => {
+              const els = [...document.querySelectorAll(selector)].filter(el => {
+                const s = getComputedStyle(el);
+                return el.getClientRects().length && s.visibility !== 'hidden' && !el.closest('[inert]');
+              });
+              els.forEach((el, i) => el.setAttribute('data-tab-check', i));
+              return els.length;
+            }""",
+            FOCUSABLE,
+        )
+        handles = page.query_selector_all("[data-tab-check]")
+        before = {h.get_attribute("data-tab-check"): h.evaluate(FOCUS_STYLE) for h in handles}
+        reached, invisible = [], []
+        for _ in range(expected + 10):
+            page.keyboard.press("Tab")
+            index = page.evaluate("document.activeElement && document.activeElement.getAttribute('data-tab-check')")
+            if index is None or index in reached:
+                if reached and index == reached[0]:
+                    break
+                continue
+            reached.append(index)
+            after = page.evaluate(f"() => ({FOCUS_STYLE})(document.activeElement)")
+            if not _focus_visible(before[index], after):
+                invisible.append(page.evaluate("document.activeElement.outerHTML.slice(0, 160)"))
+        missing = [
+            h.evaluate("el => el.outerHTML.slice(0, 160)")
+            for h in handles
+            if h.get_attribute("data-tab-check") not in reached
+        ]
+    finally:
+        page.close()
+    assert expected > 0, f"{path}: no interactive elements found; the check is broken"
+    assert missing == [], f"{path} at {width} px: Tab never reaches {missing}"
+    assert invisible == [], f"{path} at {width} px: no visible change on focus: {invisible}"
+
+
+def _focus_visible(before: dict, after: dict) -> bool:
+    """True if focus draws something: an outline, a box shadow or a new background."""
+    if float(after["opacity"]) == 0:
+        return False
+    outline = (
+        after["outlineStyle"] != "none"
+        and after["outlineWidth"] >= 2
+        and not after["outlineColor"].endswith(", 0)")
+        and after["outlineColor"] != "transparent"
+        and after["outline"] != before["outline"]
+    )
+    shadow = after["boxShadow"] != "none" and after["boxShadow"] != before["boxShadow"]
+    background = after["background"] != before["background"]
+    return outline or shadow or background
