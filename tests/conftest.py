@@ -48,3 +48,7 @@ def built_book(tmp_path_factory) -> Build:
         cwd=ROOT,
     )
     return Build(result.returncode, result.stdout + result.stderr, out / "_build" / "html")
+
+
+# The browser fixtures (the served book, one Chromium) for the accessibility and budget tests.
+pytest_plugins = ["site_fixtures"]
