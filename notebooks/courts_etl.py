@@ -86,6 +86,7 @@ def show_sql(step: str):
 def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the pipeline's database (in memory if ``db_path`` is None) and create its tables."""
     con = duckdb.connect(str(db_path) if db_path is not None else ":memory:")
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print into the notebook
     con.execute(sql("schema"))
     if con.execute("SELECT count(*) FROM courts").fetchall()[0][0] == 0:
         con.register("courts_frame", court_extracts.courts_frame())

@@ -34,8 +34,14 @@ typed AS (
         coalesce(regexp_full_match(s_completed_date, '[0-9]{4}-[0-9]{2}-[0-9]{2}'), true) AS completed_date_is_iso,
         try_cast(replace(replace(s_extraction_timestamp, 'T', ' '), 'Z', '') AS TIMESTAMP) AS t_extraction_timestamp,
         try_cast(s_received_date AS DATE) AS t_received_date,
-        try_cast(s_completed_date AS DATE) AS t_completed_date
+        try_cast(s_completed_date AS DATE) AS t_completed_date,
+        known_court.court_code IS NOT NULL AS court_is_known,
+        known_offence.offence_category IS NOT NULL AS offence_is_known,
+        known_outcome.outcome IS NOT NULL AS outcome_is_known
     FROM standardised
+    LEFT JOIN courts AS known_court ON known_court.court_code = s_court_code
+    LEFT JOIN offence_categories AS known_offence ON known_offence.offence_category = s_offence_category
+    LEFT JOIN outcomes AS known_outcome ON known_outcome.outcome = s_outcome
 ),
 
 ruled AS (
@@ -57,10 +63,9 @@ ruled AS (
             WHEN t_received_date > t_extraction_timestamp OR t_completed_date > t_extraction_timestamp
                 THEN 'future_date'
             WHEN t_completed_date < t_received_date THEN 'completed_before_received'
-            WHEN s_court_code NOT IN (SELECT court_code FROM courts) THEN 'unknown_court'
-            WHEN s_offence_category NOT IN (SELECT offence_category FROM offence_categories)
-                THEN 'unknown_offence_category'
-            WHEN s_outcome NOT IN (SELECT outcome FROM outcomes) THEN 'unknown_outcome'
+            WHEN s_court_code IS NOT NULL AND NOT court_is_known THEN 'unknown_court'
+            WHEN s_offence_category IS NOT NULL AND NOT offence_is_known THEN 'unknown_offence_category'
+            WHEN s_outcome IS NOT NULL AND NOT outcome_is_known THEN 'unknown_outcome'
             WHEN (t_completed_date IS NULL) <> (s_outcome IS NULL) THEN 'incomplete_outcome'
         END AS content_rule,
         hash(
@@ -82,8 +87,7 @@ duplicates AS (
         s.content_hash AS earlier_hash
     FROM ruled AS r
     LEFT JOIN silver_court_cases AS s
-        ON r.content_rule IS NULL
-        AND s.case_id = r.s_case_id
+        ON s.case_id = r.s_case_id
         AND s.extraction_timestamp = r.t_extraction_timestamp
     WINDOW same_event AS (PARTITION BY r.content_rule IS NULL, r.s_case_id, r.t_extraction_timestamp)
 ),
