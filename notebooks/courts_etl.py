@@ -86,7 +86,10 @@ def show_sql(step: str):
 def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the pipeline's database (in memory if ``db_path`` is None) and create its tables."""
     con = duckdb.connect(str(db_path) if db_path is not None else ":memory:")
-    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would print into the notebook
+    try:  # DuckDB's own progress bar would print into the output
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        pass  # in Jupyter without ipywidgets DuckDB shows no bar, and refuses the setting
     con.execute(sql("schema"))
     if con.execute("SELECT count(*) FROM courts").fetchall()[0][0] == 0:
         con.register("courts_frame", court_extracts.courts_frame())
