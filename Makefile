@@ -9,7 +9,7 @@ HTML   := _build/html
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve bench clean lock lint drafts
+.PHONY: setup toc book test serve bench clean lock lint drafts audit screenshots
 
 # Create the virtual environment and install the locked requirements, checking
 # every file against its hash (again only when requirements.txt changes). pip
@@ -23,7 +23,18 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Install the pinned front-end packages (GOV.UK Frontend and Sass for the theme,
+# axe-core for the accessibility tests) from package-lock.json, again only when
+# it changes. Needs Node 20 or newer and npm.
+NODE_STAMP := node_modules/.installed-package-lock
+export NPM_CONFIG_UPDATE_NOTIFIER := false
+$(NODE_STAMP): package-lock.json package.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null || \
+	  { echo "Node 20 or newer (with npm) is needed: install it, then run make again." >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 ## toc: regenerate _toc.yml from the pages' front matter
 toc: $(STAMP)
@@ -31,16 +42,39 @@ toc: $(STAMP)
 
 ## book: build the HTML book into _build/html (warnings are errors)
 book: toc
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	@$(MAKE) --no-print-directory $(BUILT)
 	@echo
 	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html in a browser."
 
+# What the HTML is built from. After regenerating _toc.yml (always), `make book`
+# runs jupyter-book only if one of these changed since the last good build, so
+# a rebuild with nothing changed takes a fraction of a second. Folders are
+# listed too: adding or removing a file changes its folder's time. A failed
+# build leaves no stamp, so the next `make book` builds again.
+JUPYTER_BOOK ?= $(BIN)/jupyter-book
+BUILT        := $(HTML)/.make-book-stamp
+BOOK_SOURCES  = $(shell find book notebooks _templates theme \( -name _build -o -name output \
+                  -o -name node_modules -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
+BOOK_INPUTS   = $(BOOK_SOURCES) _config.yml _toc.yml tools/book_extensions.py $(wildcard package-lock.json)
+
+$(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
+	$(JUPYTER_BOOK) build . -W -n --keep-going
+	@touch $@
+
 ## test: run every test (builds the book into a temporary folder)
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
+## audit: build, then print each page's weight, requests and axe-core violations (Chromium)
+audit: book
+	$(BIN)/python tools/audit.py $(HTML)
+
+## screenshots: build, then save PNGs of Home, About and a notebook page into _build/screenshots
+screenshots: book
+	$(BIN)/python tools/screenshots.py $(HTML) _build/screenshots
+
 ## serve: build, serve on http://127.0.0.1:8000 and rebuild on every save
-serve: $(STAMP)
+serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/serve.py
 
 ## bench: run the benchmarks in bench/ and print their tables (ONLY=name for one)

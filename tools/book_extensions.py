@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -185,9 +186,25 @@ def _page_context(app, pagename, templatename, context, doctree):
         crumbs = [{"link": pathto(root_doc), "title": "Home"}]
         crumbs += [p for p in context.get("parents", []) if p.get("link") != pathto(root_doc)]
     context["app_breadcrumbs"] = crumbs
-    context["app_page_contents"] = _page_contents(context.get("toc", "")) if doctree is not None else ""
-    is_notebook = context.get("page_source_suffix") == ".ipynb" and context.get("sourcename")
-    context["app_notebook_download"] = pathto("_sources/" + context["sourcename"], 1) if is_notebook else ""
+    # Under the page's H1: a "Download this notebook" link, then the page's contents.
+    after_h1 = ""
+    if context.get("page_source_suffix") == ".ipynb" and context.get("sourcename"):
+        href = pathto("_sources/" + context["sourcename"], 1)
+        name = html.escape(context["sourcename"].rsplit("/", 1)[-1])
+        after_h1 += (
+            f'<p class="govuk-body app-download"><a class="govuk-link" href="{html.escape(href)}" download>'
+            f'Download this notebook<span class="govuk-visually-hidden"> in Jupyter format</span> ({name})</a></p>'
+        )
+    contents = _page_contents(context.get("toc", "")) if doctree is not None else ""
+    if contents:
+        after_h1 += (
+            '<nav class="app-contents" aria-labelledby="app-contents-heading">'
+            '<h2 class="app-contents__heading" id="app-contents-heading">On this page</h2>'
+            f"{contents}</nav>"
+        )
+    if after_h1 and "</h1>" in body:
+        body = body.replace("</h1>", "</h1>" + after_h1, 1)
+        context["body"] = body
     context["app_copy_buttons"] = "data-app-copy" in body
     context["app_accessibility_doc"] = ACCESSIBILITY_DOC
 

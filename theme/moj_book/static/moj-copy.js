@@ -24,6 +24,10 @@
     button.type = "button";
     button.className = "govuk-button govuk-button--secondary";
     button.textContent = "Copy code";
+    var which = document.createElement("span");
+    which.className = "govuk-visually-hidden";
+    which.textContent = " (" + (pre.getAttribute("aria-label") || "code") + ")";
+    button.appendChild(which);
     var status = document.createElement("span");
     status.className = "app-copy__status";
     status.setAttribute("role", "status");
