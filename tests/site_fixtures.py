@@ -21,6 +21,12 @@ PAGE_FACTS = """() => {
     h1s: [...document.querySelectorAll('h1')].map(h => h.textContent.trim()),
     images: imgs,
     current: [...document.querySelectorAll('nav a[aria-current="page"]')].map(a => a.textContent.trim()),
+    // Boxes that scroll sideways: each must be reachable by keyboard and named.
+    scrollers: [...document.querySelectorAll('body *')].filter(el => {
+      const s = getComputedStyle(el);
+      return ['auto', 'scroll'].includes(s.overflowX) && el.scrollWidth > el.clientWidth;
+    }).map(el => ({tag: el.tagName, tabindex: el.getAttribute('tabindex'), label: el.getAttribute('aria-label'),
+                   role: el.getAttribute('role')})),
   };
 }"""
 

@@ -142,3 +142,51 @@ def _focus_visible(before: dict, after: dict) -> bool:
     shadow = after["boxShadow"] != "none" and after["boxShadow"] != before["boxShadow"]
     background = after["background"] != before["background"]
     return outline or shadow or background
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", PAGES)
+def test_boxes_that_scroll_sideways_are_focusable_and_named(page_report, path, width):
+    bad = [
+        s
+        for s in page_report(path, "light", width).facts["scrollers"]
+        if s["tabindex"] != "0" or not s["label"] or s["role"] != "region"
+    ]
+    assert bad == [], f"{path} at {width} px: scrolling boxes a keyboard cannot reach or that have no name: {bad}"
+
+
+def test_search_works_offline(checker):
+    page, load = checker.open("search.html?q=Ministry+Justice")
+    try:
+        page.wait_for_selector("#search-results ul.search li a", timeout=10_000)
+        found = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    finally:
+        page.close()
+    assert load.blocked == []
+    assert any(link.split("?")[0].endswith("book/about.html") for link in found), found
+
+
+NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
+
+
+@pytest.mark.skipif(not NOTEBOOK_PAGES, reason="no notebook in _toc.yml yet")
+@pytest.mark.parametrize("path", NOTEBOOK_PAGES)
+def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
+    context = checker.context("light", 1280)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=checker.base_url.rstrip("/"))
+    page, _ = checker.open(path)
+    try:
+        link = page.get_by_role("link", name=re.compile(r"^Download this notebook"))
+        href = link.get_attribute("href")
+        assert href.endswith(".ipynb") and link.get_attribute("download") is not None, href
+        notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+        assert notebook.status == 200 and notebook.json()["cells"], f"{href} is not a notebook"
+        code_blocks = page.locator("[data-app-copy] pre").count()
+        buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
+        assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())
+        first_code = page.locator("[data-app-copy] pre").first.inner_text().rstrip("\n")
+        buttons.first.click()
+        page.get_by_role("status").filter(has_text="Code copied").first.wait_for(timeout=5_000)
+        assert page.evaluate("navigator.clipboard.readText()") == first_code
+    finally:
+        page.close()
