@@ -49,13 +49,16 @@ book: toc
 # What the HTML is built from. After regenerating _toc.yml (always), `make book`
 # runs jupyter-book only if one of these changed since the last good build, so
 # a rebuild with nothing changed takes a fraction of a second. Folders are
-# listed too: adding or removing a file changes its folder's time. A failed
-# build leaves no stamp, so the next `make book` builds again.
+# listed too (as `book/.`: plain `book` would name the phony target): adding or
+# removing a file changes its folder's time. A failed build leaves no stamp, so
+# the next `make book` builds again.
 JUPYTER_BOOK ?= $(BIN)/jupyter-book
 BUILT        := $(HTML)/.make-book-stamp
-BOOK_SOURCES  = $(shell find book notebooks _templates theme \( -name _build -o -name output \
-                  -o -name node_modules -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
-BOOK_INPUTS   = $(BOOK_SOURCES) _config.yml _toc.yml tools/book_extensions.py $(wildcard package-lock.json)
+BOOK_DIRS    := book notebooks _templates theme
+BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
+                  -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
+BOOK_INPUTS   = $(wildcard $(addsuffix /.,$(BOOK_DIRS))) $(BOOK_SOURCES) _config.yml _toc.yml \
+                tools/book_extensions.py $(wildcard package-lock.json)
 
 $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 	$(JUPYTER_BOOK) build . -W -n --keep-going
