@@ -1,0 +1,137 @@
+"""`make book` skips the build when nothing changed, and only then.
+
+These tests check correctness, not speed (bench/bench_build.py measures that).
+They run the real Makefile and navigation generator on a copy of the tracked
+files, with a stand-in for jupyter-book that records each call, so that no
+book is built and the checkout's _build is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BIN, ROOT
+
+FAKE_BUILD = """#!/bin/sh
+# Stands in for jupyter-book: records the call, then fails if told to.
+echo build >> "$(dirname "$0")/calls"
+mkdir -p _build/html
+[ ! -e "$(dirname "$0")/fail" ]
+"""
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
+    repo = tmp_path / "repo"
+    for name in filter(None, listed.stdout.split("\0")):
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    (repo / ".venv").symlink_to(BIN.parent)
+    fake = tmp_path / "fake" / "jupyter-book"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_BUILD, encoding="utf-8")
+    fake.chmod(0o755)
+    # Stand for up-to-date installs: nothing is reinstalled.
+    (tmp_path / "venv-stamp").touch()
+    (tmp_path / "node-stamp").touch()
+    return repo
+
+
+def make_book(repo: Path) -> int:
+    """Run `make book`; return how many times jupyter-book was called so far."""
+    fake = repo.parent / "fake"
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "book",
+            f"JUPYTER_BOOK={fake / 'jupyter-book'}",
+            f"STAMP={repo.parent}/venv-stamp",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+        timeout=60,
+    )
+    if result.returncode != 0 and not (fake / "fail").exists():
+        pytest.fail(f"make book failed:\n{result.stdout}\n{result.stderr}")
+    calls = fake / "calls"
+    return len(calls.read_text().splitlines()) if calls.exists() else 0
+
+
+def later(path: Path) -> None:
+    """Make sure the next change to path gets a newer time than the last build (coarse file systems)."""
+    time.sleep(0.02)
+    stamp = path.stat().st_mtime
+    while time.time() <= stamp + 0.01:
+        time.sleep(0.01)
+
+
+def test_nothing_changed_means_no_build(project):
+    assert make_book(project) == 1
+    assert make_book(project) == 1
+    assert make_book(project) == 1
+
+
+def test_editing_a_page_rebuilds(project):
+    assert make_book(project) == 1
+    page = project / "book" / "contact.md"
+    later(project / "_build" / "html" / ".make-book-stamp")
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert make_book(project) == 2
+    assert make_book(project) == 2
+
+
+def test_a_navigation_change_regenerates_the_toc_first_then_rebuilds(project):
+    assert make_book(project) == 1
+    later(project / "_build" / "html" / ".make-book-stamp")
+    page = project / "book" / "join.md"
+    text = page.read_text(encoding="utf-8")
+    assert "parent: About" in text
+    page.write_text(text.replace("parent: About", "parent: Home", 1), encoding="utf-8")
+    assert make_book(project) == 2
+    toc = yaml.safe_load((project / "_toc.yml").read_text(encoding="utf-8"))
+    assert "book/join" in [chapter["file"] for chapter in toc["chapters"]]
+    assert subprocess.run([str(BIN / "python"), "tools/make_toc.py", "--check"], cwd=project).returncode == 0
+
+
+def test_a_new_page_appears_in_the_toc_and_is_built(project):
+    assert make_book(project) == 1
+    later(project / "_build" / "html" / ".make-book-stamp")
+    (project / "book" / "new.md").write_text(
+        "---\ntitle: New\neleventyNavigation: {key: New, parent: About}\n---\nText.\n", encoding="utf-8"
+    )
+    assert make_book(project) == 2
+    assert "book/new" in (project / "_toc.yml").read_text(encoding="utf-8")
+
+
+def test_a_changed_config_template_or_notebook_rebuilds(project):
+    assert make_book(project) == 1
+    calls = 1
+    for name in [
+        "_config.yml",
+        "tools/book_extensions.py",
+        *[str(p.relative_to(project)) for p in (project / "notebooks").glob("*.ipynb")][:1],
+    ]:
+        later(project / "_build" / "html" / ".make-book-stamp")
+        (project / name).touch()
+        calls += 1
+        assert make_book(project) == calls, name
+
+
+def test_a_failed_build_is_tried_again(project):
+    (project.parent / "fake" / "fail").touch()
+    assert make_book(project) == 1
+    assert make_book(project) == 2
+    (project.parent / "fake" / "fail").unlink()
+    assert make_book(project) == 3
+    assert make_book(project) == 3
