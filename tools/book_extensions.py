@@ -31,14 +31,15 @@ ACCESSIBILITY_DOC = "book/accessibility"
 # sphinx-copybutton: we have our own button) is dropped, and so is anything
 # that would load from another host (MathJax, require.js, Thebe).
 # myst-nb's 43 KB stylesheet is replaced by a few rules in the theme's own
-# (theme/moj_book/scss/_book.scss); doctools.js is only needed by the search page.
+# (theme/moj_book/scss/_book.scss). Sphinx's own scripts serve only the search
+# page: its highlighting of search words looks for markup this theme has not.
 KEEP_IF = {
     "pygments.css": lambda body: 'class="highlight"' in body,
-    "togglebutton": lambda body: "toggle" in body,
+    "togglebutton": lambda body: 'class="toggle' in body or "dropdown" in body,
     "sphinx-design": lambda body: " sd-" in body or '"sd-' in body,
     "design-tabs.js": lambda body: "sd-tab" in body,
 }
-ALWAYS_KEEP = ("documentation_options.js", "sphinx_highlight.js")
+SEARCH_ONLY = ("documentation_options.js", "doctools.js", "sphinx_highlight.js")
 
 
 def _plain_email_addresses(app):
@@ -155,10 +156,8 @@ def _keep(filename: str, body: str, pagename: str) -> bool:
     if "://" in filename or filename.startswith("//"):
         return False
     name = filename.rsplit("/", 1)[-1]
-    if name.startswith("doctools.js"):
+    if name.startswith(SEARCH_ONLY):
         return pagename == "search"
-    if name.startswith(ALWAYS_KEEP):
-        return True
     for prefix, needed in KEEP_IF.items():
         if name.startswith(prefix) or prefix in name:
             return needed(body)
