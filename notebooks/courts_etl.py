@@ -35,7 +35,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 SQL_DIR = HERE / "sql"
 DEFAULT_OUTPUT = HERE / "output"
-DEFAULT_CASES = 2000
+DEFAULT_CASES = 10_000
 DEFAULT_DAYS = 30
 
 # The steps of one file's load, in order; each is a file in sql/.
@@ -181,13 +181,21 @@ def _result(con: duckdb.DuckDBPyConnection, load_id: int, status: str) -> LoadRe
     return LoadResult(row[0], load_id, status, row[1], row[2], row[3])
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, fail_after: str | None = None) -> LoadResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    fail_after: str | None = None,
+    refresh_curated: bool = True,
+) -> LoadResult:
     """Load one extract file in one transaction: all of it, or (on any error) none of it.
 
     A file whose name was loaded before with the same content is skipped ("already
     loaded"), so loading it twice changes nothing. The same name with different
     content is refused. ``fail_after`` names a step after which to raise
     InjectedFailure, to show that a failed load leaves everything as it was.
+    ``refresh_curated=False`` leaves the curated history to a later refresh
+    (``refresh_curated(con)``), as ``load_files`` does for a batch.
     """
     path = Path(path)
     columns = read_header(path)
@@ -219,6 +227,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, fail_after: s
         struct = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
         con.execute(f"SET VARIABLE csv_columns = {struct}")
         for step in LOAD_STEPS:
+            if step == "curated" and not refresh_curated:
+                continue
             con.execute(sql(step))
             if step == fail_after:
                 raise InjectedFailure(f"{path.name}: failure injected after step {step!r}, as asked")
@@ -235,8 +245,25 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path | str, *, fail_after: s
     return result
 
 
+def refresh_curated(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold every load not yet in the curated history into it, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql("curated"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def load_files(con: duckdb.DuckDBPyConnection, paths, *, progress: bool = False, stream=None) -> list[LoadResult]:
-    """Load files one after another (each in its own transaction), optionally with a text progress bar."""
+    """Load files one after another, each in its own transaction, then refresh the curated history once.
+
+    Rebuilding the history once for the whole batch, rather than after every
+    file, is what keeps large loads fast. If a file fails, the files before it
+    stay loaded and are folded into the history before the error is raised; the
+    failed file changes nothing.
+    """
     paths = [Path(p) for p in paths]
     if progress:
         from tqdm.std import tqdm  # plain text: no widgets, no scripts
@@ -246,7 +273,10 @@ def load_files(con: duckdb.DuckDBPyConnection, paths, *, progress: bool = False,
         )
     else:
         paths_iter = paths
-    return [load_file(con, path) for path in paths_iter]
+    try:
+        return [load_file(con, path, refresh_curated=False) for path in paths_iter]
+    finally:
+        refresh_curated(con)
 
 
 def curated_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

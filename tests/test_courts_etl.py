@@ -155,6 +155,43 @@ def test_a_failure_mid_load_leaves_the_previous_state(extracts, step):
     con.close()
 
 
+def test_a_refused_file_mid_batch_keeps_the_files_before_it_in_the_history(tmp_path, extracts):
+    """load_files refreshes the history once per batch; a failure must not leave it behind silver."""
+    paths = extracts.paths()
+    broken = tmp_path / "court_cases_broken.csv"
+    broken.write_text("case_id;court_code\n", encoding="utf-8")
+    con = etl.connect()
+    with pytest.raises(etl.ExtractRejected, match="court_cases_broken.csv"):
+        etl.load_files(con, [*paths[:4], broken, *paths[4:]])
+    expected = etl.connect()
+    etl.load_files(expected, paths[:4])
+    assert counts(con) == counts(expected)
+    pd.testing.assert_frame_equal(etl.curated_state(con), etl.curated_state(expected))
+    # Loading the rest later folds them in: the same history as one clean run.
+    etl.load_files(con, paths)
+    clean = etl.connect()
+    etl.load_files(clean, paths)
+    pd.testing.assert_frame_equal(etl.curated_state(con), etl.curated_state(clean))
+    for c in (con, expected, clean):
+        c.close()
+
+
+def test_loads_left_out_of_the_history_are_folded_in_by_the_next_refresh(extracts):
+    paths = extracts.paths()
+    con = etl.connect()
+    for path in paths[:3]:
+        etl.load_file(con, path, refresh_curated=False)
+    assert counts(con)["curated_court_cases"] == 0
+    etl.load_file(con, paths[3])  # refreshes: all four loads are now in the history
+    file_by_file = etl.connect()
+    for path in paths[:4]:
+        etl.load_file(file_by_file, path)  # the history refreshed after every file
+    assert counts(file_by_file)["curated_court_cases"] > 0
+    pd.testing.assert_frame_equal(etl.curated_state(con), etl.curated_state(file_by_file))
+    con.close()
+    file_by_file.close()
+
+
 # Slowly changing dimension type 2
 
 
@@ -325,3 +362,13 @@ def test_the_pipeline_runs_with_networking_switched_off(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OFFLINE"), result.stdout
     assert (tmp_path / "curated" / "_manifest.json").is_file()
+
+
+def test_the_notebook_publishes_the_size_that_ensure_curated_reuses():
+    """The dbt notebook calls ensure_curated(); after the ETL notebook ran, it must not rebuild."""
+    notebook = json.loads((NOTEBOOKS / "court_cases_etl.ipynb").read_text(encoding="utf-8"))
+    params = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    namespace: dict = {}
+    exec("".join(params["source"]), namespace)  # the cell only assigns literals
+    assert namespace["CASES"] == etl.DEFAULT_CASES
+    assert namespace["DAYS"] == etl.DEFAULT_DAYS

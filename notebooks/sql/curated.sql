@@ -1,10 +1,11 @@
--- Curated history (slowly changing dimension type 2). For every case this load
--- touched, rebuild its versions from all its accepted events in the order of
--- extraction_timestamp, never in the order the files were loaded.
+-- Curated history (slowly changing dimension type 2). For every case touched by
+-- the loads since the last refresh, rebuild its versions from all its accepted
+-- events in the order of extraction_timestamp, never in the order the files
+-- were loaded. One file, or a batch of files, is refreshed in one go.
 CREATE OR REPLACE TEMP TABLE touched AS
 SELECT DISTINCT case_id
 FROM silver_court_cases
-WHERE load_id = getvariable('load_id');
+WHERE load_id > (SELECT last_load_id FROM curated_watermark);
 
 DELETE FROM curated_court_cases
 WHERE case_id IN (SELECT case_id FROM touched);
@@ -59,3 +60,6 @@ SELECT
     next_change IS NULL AS mojap_current_record
 FROM versions
 WHERE op <> 'D';  -- a delete ends the version before it and starts none
+
+-- Every load up to here is now part of the curated history.
+UPDATE curated_watermark SET last_load_id = (SELECT coalesce(max(load_id), 0) FROM loads);

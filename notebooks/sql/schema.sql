@@ -85,6 +85,11 @@ CREATE TABLE IF NOT EXISTS curated_court_cases (
     mojap_current_record BOOLEAN NOT NULL
 );
 
+-- The last load whose events are in the curated history. Loads after it are
+-- folded in by the next refresh (sql/curated.sql).
+CREATE TABLE IF NOT EXISTS curated_watermark (last_load_id INTEGER NOT NULL);
+INSERT INTO curated_watermark SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM curated_watermark);
+
 -- Reconciliation: for every file, rows read = rows loaded + rows quarantined.
 CREATE TABLE IF NOT EXISTS reconciliation (
     load_id INTEGER PRIMARY KEY,

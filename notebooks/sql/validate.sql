@@ -80,16 +80,27 @@ duplicates AS (
     -- checks above: copies within this file, and events already loaded from any file.
     SELECT
         r.*,
-        min(r.row_number) OVER same_event AS first_row,
-        min(r.content_hash) OVER same_event <> max(r.content_hash) OVER same_event AS conflicting,
+        same_event.first_row,
+        same_event.conflicting,
         s.file_name AS earlier_file,
         s.row_number AS earlier_row,
         s.content_hash AS earlier_hash
     FROM ruled AS r
+    LEFT JOIN (
+        SELECT
+            s_case_id,
+            t_extraction_timestamp,
+            min(row_number) AS first_row,
+            min(content_hash) <> max(content_hash) AS conflicting
+        FROM ruled
+        WHERE content_rule IS NULL
+        GROUP BY s_case_id, t_extraction_timestamp
+    ) AS same_event
+        ON same_event.s_case_id = r.s_case_id
+        AND same_event.t_extraction_timestamp = r.t_extraction_timestamp
     LEFT JOIN silver_court_cases AS s
         ON s.case_id = r.s_case_id
         AND s.extraction_timestamp = r.t_extraction_timestamp
-    WINDOW same_event AS (PARTITION BY r.content_rule IS NULL, r.s_case_id, r.t_extraction_timestamp)
 ),
 
 judged AS (
