@@ -10,7 +10,11 @@ its extract and an operation code ``op``:
 - ``D`` (delete): a case created in error is removed (only the key is sent).
 
 Every row carries the full state of the case after the event, as change data
-capture tools send it. No real person or case is involved.
+capture tools send it. The first file is a full extract: besides that day's
+events it carries the backlog, half of all cases, received over the two years
+before; those already completed arrive completed, after a log-normal time that
+is longer in the Crown Court than in magistrates' courts. No real person or
+case is involved.
 
 Defects
 -------
@@ -127,6 +131,15 @@ DEFECT_RULES = {
 }
 MESSY_RATE = 0.03
 
+# The backlog: the share of cases that the first (full) extract carries, received
+# up to HISTORY_DAYS before it. Cases take a log-normal time to complete, longer in
+# the Crown Court; backlog cases already completed arrive completed.
+BACKLOG_SHARE = 0.5
+HISTORY_DAYS = 730
+CROWN_MEDIAN_DAYS = 150
+MAGISTRATES_MEDIAN_DAYS = 40
+DURATION_SIGMA = 0.8
+
 # Event probabilities per case.
 P_AMEND = 0.20  # moved court or reclassified
 P_COMPLETE = 0.60
@@ -180,6 +193,14 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
     arrival = rng.integers(0, days, cases)
     # Received up to four weeks before the extract that first carries it.
     received = start + arrival - 1 - rng.integers(0, 28, cases)
+    # The first extract is a full one: it also carries the backlog, cases received
+    # over the previous two years, and those completed by then arrive completed.
+    backlog = rng.random(cases) < BACKLOG_SHARE
+    arrival = np.where(backlog, 0, arrival)
+    received = np.where(backlog, start - 1 - rng.integers(0, HISTORY_DAYS, cases), received)
+    median_days = np.where(np.char.startswith(court.astype(str), "C"), CROWN_MEDIAN_DAYS, MAGISTRATES_MEDIAN_DAYS)
+    took = np.maximum(0, np.round(rng.lognormal(np.log(median_days), DURATION_SIGMA))).astype(np.int64)
+    closed = backlog & (received + took < start)  # completed before the first extract
     blank = np.full(cases, "", dtype=object)
 
     def later_day(after: np.ndarray, chance: float) -> np.ndarray:
@@ -189,15 +210,17 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
         day = after + 1 + np.floor(rng.random(cases) * np.maximum(room, 1)).astype(np.int64)
         return np.where(pick, day, -1)
 
-    amend = later_day(arrival, P_AMEND)
+    amend = np.where(closed, -1, later_day(arrival, P_AMEND))
     new_court = np.where(rng.random(cases) < 0.5, rng.choice(np.array(COURT_CODES, dtype=object), cases), court)
     new_offence = np.where(
         new_court == court, rng.choice(np.array(OFFENCE_CATEGORIES, dtype=object), cases), offence
     ).astype(object)
-    complete = later_day(np.maximum(arrival, amend), P_COMPLETE)
+    complete = np.where(closed, -1, later_day(np.maximum(arrival, amend), P_COMPLETE))
     final_court = np.where(amend >= 0, new_court, court)
     final_offence = np.where(amend >= 0, new_offence, offence)
-    completed = np.maximum(received, start + complete - 1 - rng.integers(0, 4, cases))
+    completed = np.where(
+        closed, received + took, np.maximum(received, start + complete - 1 - rng.integers(0, 4, cases))
+    )
     outcome = rng.choice(np.array(OUTCOMES, dtype=object), size=cases, p=OUTCOME_WEIGHTS)
     delete = later_day(np.maximum.reduce([arrival, amend, complete]), P_DELETE)
 
@@ -210,8 +233,8 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
                 "court_code": court,
                 "offence_category": offence,
                 "received_date": received_iso,
-                "completed_date": blank,
-                "outcome": blank,
+                "completed_date": np.where(closed, _iso(completed), blank),
+                "outcome": np.where(closed, outcome, blank),
                 "op": "I",
             }
         )
