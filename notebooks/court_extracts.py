@@ -133,7 +133,7 @@ MESSY_RATE = 0.03
 
 # The backlog: the share of cases that the first (full) extract carries, received
 # up to HISTORY_DAYS before it. Cases take a log-normal time to complete, longer in
-# the Crown Court; backlog cases already completed arrive completed.
+# the Crown Court; a case already completed when it is first extracted arrives completed.
 BACKLOG_SHARE = 0.5
 HISTORY_DAYS = 730
 CROWN_MEDIAN_DAYS = 150
@@ -142,7 +142,6 @@ DURATION_SIGMA = 0.8
 
 # Event probabilities per case.
 P_AMEND = 0.20  # moved court or reclassified
-P_COMPLETE = 0.60
 P_DELETE = 0.03  # created in error
 
 
@@ -200,7 +199,11 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
     received = np.where(backlog, start - 1 - rng.integers(0, HISTORY_DAYS, cases), received)
     median_days = np.where(np.char.startswith(court.astype(str), "C"), CROWN_MEDIAN_DAYS, MAGISTRATES_MEDIAN_DAYS)
     took = np.maximum(0, np.round(rng.lognormal(np.log(median_days), DURATION_SIGMA))).astype(np.int64)
-    closed = backlog & (received + took < start)  # completed before the first extract
+    # A case completes `took` days after it was received. If that is before the
+    # extract that first carries it, it arrives completed; otherwise an update in
+    # a later extract (up to 3 days late) completes it, or it is still open at the end.
+    due = received + took
+    closed = due <= start + arrival - 1
     blank = np.full(cases, "", dtype=object)
 
     def later_day(after: np.ndarray, chance: float) -> np.ndarray:
@@ -210,17 +213,18 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
         day = after + 1 + np.floor(rng.random(cases) * np.maximum(room, 1)).astype(np.int64)
         return np.where(pick, day, -1)
 
+    complete = due - start + 1 + rng.integers(0, 4, cases)
+    complete = np.where(~closed & (complete <= days - 1), complete, -1)
+    # Some open cases move court or are reclassified, before they complete.
     amend = np.where(closed, -1, later_day(arrival, P_AMEND))
+    amend = np.where((complete >= 0) & (amend >= complete), -1, amend)
     new_court = np.where(rng.random(cases) < 0.5, rng.choice(np.array(COURT_CODES, dtype=object), cases), court)
     new_offence = np.where(
         new_court == court, rng.choice(np.array(OFFENCE_CATEGORIES, dtype=object), cases), offence
     ).astype(object)
-    complete = np.where(closed, -1, later_day(np.maximum(arrival, amend), P_COMPLETE))
     final_court = np.where(amend >= 0, new_court, court)
     final_offence = np.where(amend >= 0, new_offence, offence)
-    completed = np.where(
-        closed, received + took, np.maximum(received, start + complete - 1 - rng.integers(0, 4, cases))
-    )
+    completed = due
     outcome = rng.choice(np.array(OUTCOMES, dtype=object), size=cases, p=OUTCOME_WEIGHTS)
     delete = later_day(np.maximum.reduce([arrival, amend, complete]), P_DELETE)
 

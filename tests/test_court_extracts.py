@@ -103,7 +103,8 @@ def test_later_extracts_update_and_delete_earlier_cases(extracts):
     assert counts["I"] > counts["U"] > counts["D"] > 0
     updated_later = sum(1 for r in rows if r["op"] == "U" and r["file"] > first_file.get(r["case_id"], "~"))
     deleted_later = sum(1 for r in rows if r["op"] == "D" and r["file"] > first_file.get(r["case_id"], "~"))
-    assert updated_later > 0.3 * extracts.cases
+    # Cases take weeks to months to complete, so in 20 days about 1 case in 7 is updated.
+    assert updated_later > 0.1 * extracts.cases
     assert deleted_later > 0.01 * extracts.cases
 
 
