@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import court_extracts
 import duckdb
 import pandas as pd
+
+import court_extracts
 
 HERE = Path(__file__).resolve().parent
 SQL_DIR = HERE / "sql"

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+
 from conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
