@@ -8,9 +8,10 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import check_workflows
 import pytest
 import yaml
+
+import check_workflows
 from conftest import ROOT
 
 WORKFLOWS = check_workflows.workflow_files(ROOT)
