@@ -9,6 +9,7 @@
 - Code blocks and tables scroll inside their own box, which keyboard users can
   focus; code blocks get an accessible "Copy code" button.
 - Notebook charts (PNG) are stored as 256-colour images when that halves them.
+- Notebook kernels get CurveZMQ keys, so their traffic is encrypted.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def _plain_email_addresses(app):
     # Docutils "cloaks" addresses as `%40` and `<span>` fragments. That stops no
     # spam robot, and it breaks copying and some screen readers: write them plainly.
     app.env.settings["cloak_email_addresses"] = False
+
+
+def _encrypt_kernel_traffic(app, config):
+    # Notebooks run in a kernel that talks to the build over TCP sockets on this
+    # machine. ipykernel 7 warns (on every notebook) that this traffic is plain
+    # text; jupyter_client 8.10 can give kernels that declare support for it
+    # (ipykernel does) CurveZMQ keys, but only when asked. myst-nb creates the
+    # kernel manager itself, so ask through the trait's default.
+    from jupyter_client.manager import KernelManager
+
+    KernelManager.class_traits()["transport_encryption"].default_value = "auto"
 
 
 # --- The stylesheet ---------------------------------------------------------------
@@ -240,6 +252,7 @@ def _smaller_pngs(app, exception):
 
 
 def setup(app):
+    app.connect("config-inited", _encrypt_kernel_traffic)
     app.connect("builder-inited", _plain_email_addresses)
     app.connect("builder-inited", _compile_stylesheet)
     app.connect("html-page-context", _page_context)
