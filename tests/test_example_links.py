@@ -1,0 +1,35 @@
+"""The About page's role descriptions link to the example notebooks, and so does the
+Example notebooks page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+NOTEBOOKS = {
+    "Data engineers": "notebooks/court_cases_etl",
+    "Analytics engineers": "notebooks/court_timeliness_dbt",
+}
+
+
+def links_to(paragraph, docname: str) -> bool:
+    return any(re.search(rf"(^|/){re.escape(docname)}\.html(#.*)?$", a["href"]) for a in paragraph.select("a[href]"))
+
+
+@pytest.mark.parametrize("role", NOTEBOOKS)
+def test_each_role_description_is_followed_by_a_link_to_its_notebook(built_book, role):
+    article = BeautifulSoup(built_book.page("book/about").read_text(encoding="utf-8"), "html.parser").find("article")
+    description = next(p for p in article.find_all("p") if p.find("em", string=role))
+    following = description.find_next_sibling("p")
+    assert following is not None and links_to(following, NOTEBOOKS[role].split("/", 1)[1]), (
+        f"the paragraph after the description of {role.lower()} does not link to {NOTEBOOKS[role]}"
+    )
+    assert built_book.page(NOTEBOOKS[role]).exists()
+
+
+def test_the_example_notebooks_page_links_to_every_notebook(built_book):
+    article = BeautifulSoup(built_book.page("book/examples").read_text(encoding="utf-8"), "html.parser").find("article")
+    for docname in NOTEBOOKS.values():
+        assert any(links_to(li, docname.split("/", 1)[1]) for li in article.find_all("li")), docname
