@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+
 from site_check import Checker, Load, serve
 
 # What the page itself says about its structure, measured in the browser.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from site_check import AXE_TAGS, SCHEMES, WIDTHS, built_pages, describe, expected_pages
 
 PAGES = expected_pages()

@@ -4,6 +4,7 @@ Also checks that the browser harness itself catches what it should."""
 from __future__ import annotations
 
 import pytest
+
 from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, describe, expected_pages, serve
 
 PAGES = expected_pages()

@@ -6,9 +6,10 @@ import json
 import textwrap
 from pathlib import Path
 
-import make_toc
 import pytest
 import yaml
+
+import make_toc
 from conftest import ROOT
 
 

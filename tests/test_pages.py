@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 
 PAGES = {
