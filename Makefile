@@ -9,7 +9,7 @@ HTML   := _build/html
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve bench clean lock lint drafts audit screenshots
+.PHONY: setup toc book test serve lab bench clean lock lint drafts audit screenshots
 
 # Create the virtual environment and install the locked requirements, checking
 # every file against its hash (again only when requirements.txt changes). pip
@@ -79,6 +79,12 @@ screenshots: book
 ## serve: build, serve on http://127.0.0.1:8000 and rebuild on every save
 serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/serve.py
+
+## lab: open the example notebooks in JupyterLab on http://127.0.0.1:8888. It fetches no news,
+## checks for no updates and does not browse PyPI for extensions, so it works offline.
+lab: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --LabApp.news_url=None \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly
 
 ## bench: run the benchmarks in bench/ and print their tables (ONLY=name for one)
 bench: $(STAMP)
