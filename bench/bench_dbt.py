@@ -24,8 +24,8 @@ import court_timeliness_helpers as helpers  # noqa: E402
 from courts_etl import ensure_curated  # noqa: E402
 
 RAW_ROWS = 1_000_000
-# The generator writes about 1.46 raw rows per case (14,554 for the default 10,000 cases).
-CASES = 685_000
+# The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases).
+CASES = 820_000
 RUNS = 3
 
 
