@@ -38,6 +38,8 @@ SQL_DIR = HERE / "sql"
 DEFAULT_OUTPUT = HERE / "output"
 DEFAULT_CASES = 10_000
 DEFAULT_DAYS = 30
+# DuckDB's memory budget for a database on disk (its default is 80% of the machine's memory).
+MEMORY_LIMIT = "1GB"
 
 # The steps of one file's load, in order; each is a file in sql/.
 LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "curated", "reconcile")
@@ -85,8 +87,15 @@ def show_sql(step: str):
 
 
 def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the pipeline's database (in memory if ``db_path`` is None) and create its tables."""
+    """Open the pipeline's database (in memory if ``db_path`` is None) and create its tables.
+
+    A database on disk works within MEMORY_LIMIT: beyond it, DuckDB spills to
+    temporary files beside the database, so ten times the rows does not need ten
+    times the memory.
+    """
     con = duckdb.connect(str(db_path) if db_path is not None else ":memory:")
+    if db_path is not None:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     try:  # DuckDB's own progress bar would print into the output
         con.execute("SET enable_progress_bar = false")
     except duckdb.InvalidInputException:

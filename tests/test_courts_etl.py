@@ -372,3 +372,11 @@ def test_the_notebook_publishes_the_size_that_ensure_curated_reuses():
     exec("".join(params["source"]), namespace)  # the cell only assigns literals
     assert namespace["CASES"] == etl.DEFAULT_CASES
     assert namespace["DAYS"] == etl.DEFAULT_DAYS
+
+
+def test_a_database_on_disk_works_within_the_memory_limit(tmp_path):
+    con = etl.connect(tmp_path / "limited.duckdb")
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.close()
+    number, unit = limit.split()
+    assert unit in ("MiB", "GiB") and float(number) * (1024 if unit == "GiB" else 1) <= 1024, limit
