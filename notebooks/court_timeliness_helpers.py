@@ -42,6 +42,25 @@ def _env(**values: str):
                 os.environ[key] = old
 
 
+def dbt_flags(curated_dir: Path, paths: dict[str, Path]) -> list[str]:
+    """The flags that point dbt at this project and its profile, the curated data in
+    `curated_dir` and the output folders in `paths` (from dbt_paths). The same for
+    dbtRunner and for the `dbt` command a maintainer types."""
+    return [
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(paths["target"]),
+        "--log-path",
+        str(paths["logs"]),
+        "--vars",
+        json.dumps({"curated_dir": Path(curated_dir).resolve().as_posix()}),
+        "--no-use-colors",
+    ]
+
+
 def run_dbt(
     args: list[str], curated_dir: Path, output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness", quiet=True
 ):
@@ -57,19 +76,7 @@ def run_dbt(
     paths = dbt_paths(output_dir, name)
     paths["target"].mkdir(parents=True, exist_ok=True)
     paths["logs"].mkdir(parents=True, exist_ok=True)
-    flags = [
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(paths["target"]),
-        "--log-path",
-        str(paths["logs"]),
-        "--vars",
-        json.dumps({"curated_dir": Path(curated_dir).resolve().as_posix()}),
-        "--no-use-colors",
-    ]
+    flags = dbt_flags(curated_dir, paths)
     if quiet:
         flags.append("--quiet")
     with _env(COURT_TIMELINESS_DUCKDB=str(paths["database"])):

@@ -146,17 +146,7 @@ def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_d
         "test",
         "--select",
         "assert_no_case_completes_before_received",
-        "--project-dir",
-        str(PROJECT),
-        "--profiles-dir",
-        str(PROJECT),
-        "--target-path",
-        str(paths["target"]),
-        "--log-path",
-        str(paths["logs"]),
-        "--vars",
-        json.dumps({"curated_dir": bad_data.as_posix()}),
-        "--no-use-colors",
+        *helpers.dbt_flags(bad_data, paths),
     ]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 1, result.stdout + result.stderr
