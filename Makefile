@@ -15,12 +15,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 # every file against its hash (again only when requirements.txt changes). pip
 # itself is brought to its locked version first: older pips cannot install a
 # hashed lock whose packages ask for extras.
-$(STAMP): requirements.txt
+# The example notebooks' packages (pyproject.toml) are then installed in editable
+# mode, from this folder only (--no-index, --no-build-isolation: nothing is fetched).
+$(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	awk '/^pip==/ {p = 1; print; next} p && /^ / {print; next} {p = 0}' requirements.txt > $(VENV)/pip-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/pip-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-index --no-build-isolation --editable .
 	touch $(STAMP)
 
 # Install the pinned front-end packages (GOV.UK Frontend and Sass for the theme,

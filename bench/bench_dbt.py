@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "notebooks"))
-
-import court_timeliness_helpers as helpers  # noqa: E402
-from courts_etl import ensure_curated  # noqa: E402
+from court_cases_etl import ensure_curated
+from court_timeliness_dbt import helpers
 
 RAW_ROWS = 1_000_000
 # The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases).

@@ -4,16 +4,12 @@ reason. Nothing is dropped silently: every file that loads reconciles."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks"))
-
-import court_extracts as gen  # noqa: E402
-import courts_etl as etl  # noqa: E402
+from court_cases_etl import extracts as gen
+from court_cases_etl import pipeline as etl
 
 HEADER = ",".join(gen.COLUMNS)
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "notebooks"))
-
-import court_extracts as gen  # noqa: E402
+from court_cases_etl import extracts as gen
 
 
 def digest(folder: Path) -> str:

@@ -21,13 +21,11 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from court_cases_etl import ensure_curated
+from court_cases_etl import extracts as court_extracts
+from court_timeliness_dbt import helpers
 
-NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-
-import court_extracts  # noqa: E402
-import court_timeliness_helpers as helpers  # noqa: E402
-from courts_etl import ensure_curated  # noqa: E402
+EXAMPLE = ROOT / "notebooks" / "court_timeliness_dbt"
 
 PROJECT = helpers.PROJECT_DIR
 BIN = Path(sys.executable).parent
@@ -251,7 +249,7 @@ def test_value_lists_match_the_contract():
 
 
 def test_lineage_alt_text_names_every_model_and_source(manifest):
-    notebook = json.loads((NOTEBOOKS / "court_timeliness_dbt.ipynb").read_text(encoding="utf-8"))
+    notebook = json.loads((EXAMPLE / "court_timeliness_dbt.ipynb").read_text(encoding="utf-8"))
     lineage = [c for c in notebook["cells"] if "draw_lineage" in "".join(c["source"])]
     alt = lineage[0]["metadata"]["mystnb"]["image"]["alt"]
     graph = helpers.lineage_graph(manifest)
@@ -305,7 +303,7 @@ def test_the_project_turns_telemetry_off_by_itself(tmp_path):
 
 def test_dbt_writes_only_under_notebooks_output(good_build, output_dir):
     defaults = helpers.dbt_paths()
-    assert all(path.is_relative_to(NOTEBOOKS / "output") for path in defaults.values())
+    assert all(path.is_relative_to(ROOT / "notebooks" / "output") for path in defaults.values())
     ours = helpers.dbt_paths(output_dir, "good")
     assert (ours["target"] / "manifest.json").is_file() and (ours["logs"] / "dbt.log").is_file()
     assert ours["database"].is_file()
@@ -317,8 +315,12 @@ def test_dbt_writes_only_under_notebooks_output(good_build, output_dir):
     ] == []
     profile = yaml.safe_load((PROJECT / "profiles.yml").read_text(encoding="utf-8"))["court_timeliness"]
     assert profile["target"] == "duckdb"
-    assert "'../output/" in profile["outputs"]["duckdb"]["path"]
-    assert "target_path = ../output/" in (PROJECT / ".sqlfluff").read_text(encoding="utf-8")
+    # The defaults for a run by hand from the project folder resolve under notebooks/output/ too.
+    database = re.search(r"env_var\('\w+', '([^']+)'\)", profile["outputs"]["duckdb"]["path"]).group(1)
+    sqlfluff_target = re.search(r"^target_path = (.+)$", (PROJECT / ".sqlfluff").read_text(encoding="utf-8"), re.M)
+    curated = yaml.safe_load((PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]["curated_dir"]
+    for relative in (database, sqlfluff_target.group(1), curated):
+        assert (PROJECT / relative).resolve().is_relative_to(ROOT / "notebooks" / "output"), relative
 
 
 def test_the_athena_target_is_configured_from_the_environment():

@@ -14,11 +14,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
+from conftest import ROOT
+from court_cases_etl import extracts as gen
+from court_cases_etl import pipeline as etl
 
-import court_extracts as gen  # noqa: E402
-import courts_etl as etl  # noqa: E402
+EXAMPLE = ROOT / "notebooks" / "court_cases_etl"
 
 TABLES = ("loads", "bronze_court_cases", "quarantine", "silver_court_cases", "curated_court_cases", "reconciliation")
 
@@ -334,7 +334,7 @@ def test_ensure_curated_builds_once_then_returns_at_once(tmp_path, monkeypatch):
 def test_ensure_curated_defaults_to_the_notebooks_output_folder():
     import inspect
 
-    assert etl.DEFAULT_OUTPUT == NOTEBOOKS / "output"
+    assert etl.DEFAULT_OUTPUT == ROOT / "notebooks" / "output" / "court_cases_etl"
     assert inspect.signature(etl.ensure_curated).parameters["output_dir"].default is None
 
 
@@ -346,15 +346,15 @@ def test_the_pipeline_runs_with_networking_switched_off(tmp_path):
     if probe.returncode != 0:
         pytest.skip(f"`unshare -n` is not permitted here (needs root or user namespaces): {probe.stderr.strip()}")
     code = (
-        "import sys, socket; sys.path.insert(0, sys.argv[1]);"
-        "import courts_etl;"
-        "p = courts_etl.ensure_curated(__import__('pathlib').Path(sys.argv[2]), cases=200);"
+        "import sys, socket;"
+        "from court_cases_etl import ensure_curated;"
+        "p = ensure_curated(__import__('pathlib').Path(sys.argv[1]), cases=200);"
         "s = socket.socket(); s.settimeout(2);"
         "blocked = s.connect_ex(('1.1.1.1', 443)) != 0;"
         "print('OFFLINE' if blocked else 'ONLINE', p)"
     )
     result = subprocess.run(
-        [unshare, "-n", sys.executable, "-c", code, str(NOTEBOOKS), str(tmp_path)],
+        [unshare, "-n", sys.executable, "-c", code, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -366,7 +366,7 @@ def test_the_pipeline_runs_with_networking_switched_off(tmp_path):
 
 def test_the_notebook_publishes_the_size_that_ensure_curated_reuses():
     """The dbt notebook calls ensure_curated(); after the ETL notebook ran, it must not rebuild."""
-    notebook = json.loads((NOTEBOOKS / "court_cases_etl.ipynb").read_text(encoding="utf-8"))
+    notebook = json.loads((EXAMPLE / "court_cases_etl.ipynb").read_text(encoding="utf-8"))
     params = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     namespace: dict = {}
     exec("".join(params["source"]), namespace)  # the cell only assigns literals

@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 NOTEBOOKS = {
-    "Data engineers": "notebooks/court_cases_etl",
-    "Analytics engineers": "notebooks/court_timeliness_dbt",
+    "Data engineers": "notebooks/court_cases_etl/court_cases_etl",
+    "Analytics engineers": "notebooks/court_timeliness_dbt/court_timeliness_dbt",
 }
 
 

@@ -1,6 +1,6 @@
 """Lint dbt models with SQLFluff from their own dbt project's folder.
 
-    python tools/sqlfluff_dbt.py notebooks/court_timeliness/models/marts/dim_dates.sql ...
+    python tools/sqlfluff_dbt.py notebooks/court_timeliness_dbt/court_timeliness/models/marts/dim_dates.sql ...
 
 SQLFluff takes the dbt templater only from a .sqlfluff in the folder it runs
 in, so a pre-commit hook that runs it from the repository root falls back to

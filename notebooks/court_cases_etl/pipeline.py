@@ -31,11 +31,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-import court_extracts
+from . import extracts
 
 HERE = Path(__file__).resolve().parent
 SQL_DIR = HERE / "sql"
-DEFAULT_OUTPUT = HERE / "output"
+# Everything the example writes goes to notebooks/output/court_cases_etl/, which git ignores.
+DEFAULT_OUTPUT = HERE.parent / "output" / "court_cases_etl"
 DEFAULT_CASES = 10_000
 DEFAULT_DAYS = 30
 # DuckDB's memory budget for a database on disk (its default is 80% of the machine's memory).
@@ -43,7 +44,7 @@ MEMORY_LIMIT = "1GB"
 
 # The steps of one file's load, in order; each is a file in sql/.
 LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "curated", "reconcile")
-EXPECTED_COLUMNS = court_extracts.COLUMNS
+EXPECTED_COLUMNS = extracts.COLUMNS
 
 
 class ExtractRejected(ValueError):
@@ -102,9 +103,9 @@ def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
         pass  # in Jupyter without ipywidgets DuckDB shows no bar, and refuses the setting
     con.execute(sql("schema"))
     if con.execute("SELECT count(*) FROM courts").fetchall()[0][0] == 0:
-        con.register("courts_frame", court_extracts.courts_frame())
-        con.register("categories_frame", pd.DataFrame({"offence_category": court_extracts.OFFENCE_CATEGORIES}))
-        con.register("outcomes_frame", pd.DataFrame({"outcome": court_extracts.OUTCOMES}))
+        con.register("courts_frame", extracts.courts_frame())
+        con.register("categories_frame", pd.DataFrame({"offence_category": extracts.OFFENCE_CATEGORIES}))
+        con.register("outcomes_frame", pd.DataFrame({"outcome": extracts.OUTCOMES}))
         con.execute("INSERT INTO courts SELECT * FROM courts_frame")
         con.execute("INSERT INTO offence_categories SELECT * FROM categories_frame")
         con.execute("INSERT INTO outcomes SELECT * FROM outcomes_frame")
@@ -170,7 +171,7 @@ def read_header(path: Path | str) -> list[str]:
             path,
             "; ".join(parts),
             f"The extract must have exactly these columns: {', '.join(expected)}.{hint} "
-            "Ask the source to fix the extract, or change the contract (COLUMNS in court_extracts.py) "
+            "Ask the source to fix the extract, or change the contract (COLUMNS in court_cases_etl/extracts.py) "
             "if the change is agreed.",
         )
     return columns
@@ -330,12 +331,12 @@ def run_pipeline(
     output_dir: Path | str | None = None,
     cases: int = DEFAULT_CASES,
     days: int = DEFAULT_DAYS,
-    seed: int = court_extracts.SEED,
+    seed: int = extracts.SEED,
     progress: bool = False,
 ) -> Path:
     """Generate the extracts, load them all into a fresh database and publish; return the curated folder."""
     output_dir = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
-    manifest = court_extracts.generate_extracts(output_dir / "extracts", cases=cases, days=days, seed=seed)
+    manifest = extracts.generate_extracts(output_dir / "extracts", cases=cases, days=days, seed=seed)
     db_path = output_dir / "courts.duckdb"
     for stale in (db_path, db_path.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
@@ -350,7 +351,7 @@ def run_pipeline(
 def ensure_curated(output_dir: Path | None = None, cases: int | None = None) -> Path:
     """Return ``<output_dir>/curated/``, running the whole pipeline first if it is missing or incomplete.
 
-    ``output_dir`` defaults to ``notebooks/output/``; ``cases`` to the ETL
+    ``output_dir`` defaults to ``notebooks/output/court_cases_etl/``; ``cases`` to the ETL
     notebook's default size. Output made for a different number of cases is rebuilt.
     """
     output_dir = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT

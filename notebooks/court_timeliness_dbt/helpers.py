@@ -19,12 +19,13 @@ os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
 
 HERE = Path(__file__).resolve().parent
 PROJECT_DIR = HERE / "court_timeliness"
-OUTPUT_DIR = HERE / "output"
+# Everything the example writes goes to notebooks/output/court_timeliness_dbt/, which git ignores.
+OUTPUT_DIR = HERE.parent / "output" / "court_timeliness_dbt"
 
 
 def dbt_paths(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict[str, Path]:
     """Where one dbt set-up keeps its database file, target/ and logs/ (all under output_dir)."""
-    base = Path(output_dir).resolve() / "dbt" / name
+    base = Path(output_dir).resolve() / name
     return {"database": base / f"{name}.duckdb", "target": base / "target", "logs": base / "logs"}
 
 
