@@ -1,0 +1,156 @@
+"""No stale page: a notebook runs again when anything it reads changes, and only that notebook.
+
+jupyter-cache matches a notebook by its code cells alone. The book's extension
+(tools/book_extensions.py) adds a digest of each notebook's inputs (its folder's
+helper modules, SQL and dbt project, the examples it imports, requirements.txt)
+to what the cache matches, so these tests build a small book of two example
+notebooks with the real extension and change one input at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from book_extensions import notebook_inputs
+from conftest import BIN, ROOT
+
+# --- What the book's own notebooks read ------------------------------------------------
+
+
+def _inputs(notebook: str) -> set[str]:
+    return {p.relative_to(ROOT).as_posix() for p in notebook_inputs(ROOT / notebook, ROOT)}
+
+
+def test_the_etl_notebook_reads_its_sql_and_helper_modules():
+    inputs = _inputs("notebooks/court_cases_etl/court_cases_etl.ipynb")
+    for name in ("sql/land.sql", "sql/validate.sql", "pipeline.py", "extracts.py", "__init__.py"):
+        assert f"notebooks/court_cases_etl/{name}" in inputs, name
+    assert "requirements.txt" in inputs
+    assert not [name for name in inputs if name.endswith(".ipynb") or "/output/" in name or "__pycache__" in name]
+
+
+def test_the_dbt_notebook_reads_its_dbt_project_and_the_etl_example_it_imports():
+    inputs = _inputs("notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb")
+    project = "notebooks/court_timeliness_dbt/court_timeliness"
+    for name in ("dbt_project.yml", "profiles.yml", "models/marts/fct_cases.sql", "macros/percentile.sql"):
+        assert f"{project}/{name}" in inputs, name
+    assert "notebooks/court_timeliness_dbt/helpers.py" in inputs
+    assert "notebooks/court_cases_etl/sql/land.sql" in inputs  # it runs the ETL pipeline for its data
+
+
+# --- A small book: rebuilds run exactly the notebooks whose inputs changed ---------------
+
+CONFIG = """title: Inputs
+only_build_toc_files: true
+exclude_patterns: [_build, "**/.*"]
+execute:
+  execute_notebooks: cache
+  raise_on_error: true
+sphinx:
+  local_extensions:
+    book_extensions: {tools}
+"""
+TOC = """format: jb-book
+root: intro
+chapters:
+- file: notebooks/demo/demo
+- file: notebooks/other/other
+"""
+
+
+def notebook(*cells: tuple[str, str]) -> str:
+    return json.dumps(
+        {
+            "cells": [
+                {"cell_type": kind, "id": f"c{i}", "metadata": {}, "source": text}
+                | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+                for i, (kind, text) in enumerate(cells)
+            ],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    book = tmp_path_factory.mktemp("inputs_book")
+    (book / "_config.yml").write_text(CONFIG.format(tools=ROOT / "tools"), encoding="utf-8")
+    (book / "_toc.yml").write_text(TOC, encoding="utf-8")
+    (book / "intro.md").write_text("# Inputs\n", encoding="utf-8")
+    demo = book / "notebooks" / "demo"
+    (demo / "sql").mkdir(parents=True)
+    (demo / "__init__.py").write_text("", encoding="utf-8")
+    (demo / "helper.py").write_text("VALUE = 'helper value one'\n", encoding="utf-8")
+    (demo / "sql" / "query.sql").write_text("select 'sql text one'\n", encoding="utf-8")
+    (demo / "demo.ipynb").write_text(
+        notebook(
+            ("markdown", "# Demo"),
+            ("code", "import helper\nfrom pathlib import Path\nprint(Path('sql/query.sql').read_text(), helper.VALUE)"),
+        ),
+        encoding="utf-8",
+    )
+    other = book / "notebooks" / "other"
+    other.mkdir()
+    (other / "__init__.py").write_text("", encoding="utf-8")
+    (other / "other.ipynb").write_text(notebook(("markdown", "# Other"), ("code", "print(6 * 7)")), encoding="utf-8")
+    return book
+
+
+def build(book: Path) -> dict[str, str]:
+    """Build the small book; return, per notebook, whether it was 'executed', 'cached' or 'unread'
+    (Sphinx did not read it again: nothing it depends on changed)."""
+    result = subprocess.run(
+        [str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(BIN) + ":/usr/bin:/bin", "DO_NOT_TRACK": "1", "NO_COLOR": "1", "HOME": str(book)},
+        cwd=book,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    runs = {}
+    for name in ("demo", "other"):
+        executed = re.search(rf"{name}\.ipynb: Executing notebook", result.stdout)
+        cached = re.search(rf"{name}\.ipynb: Using cached notebook", result.stdout)
+        assert not (executed and cached), result.stdout
+        runs[name] = "executed" if executed else "cached" if cached else "unread"
+    return runs
+
+
+def page_text(book: Path) -> str:
+    return (book / "_build" / "html" / "notebooks" / "demo" / "demo.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_sql_file_or_helper_module_runs_its_notebook_again_and_only_that_one(book):
+    assert build(book) == {"demo": "executed", "other": "executed"}
+    old_cache = book.parent / "cache_before_the_change"
+    shutil.copytree(book / "_build" / ".jupyter_cache", old_cache)
+
+    query = book / "notebooks" / "demo" / "sql" / "query.sql"
+    query.write_text("select 'sql text two'\n", encoding="utf-8")
+    assert build(book) == {"demo": "executed", "other": "unread"}
+    assert "sql text two" in page_text(book) and "sql text one" not in page_text(book)
+
+    helper = book / "notebooks" / "demo" / "helper.py"
+    helper.write_text("VALUE = 'helper value two'\n", encoding="utf-8")
+    # A Markdown edit in the other notebook runs nothing.
+    other = book / "notebooks" / "other" / "other.ipynb"
+    other.write_text(other.read_text(encoding="utf-8").replace("# Other", "# Other, edited"), encoding="utf-8")
+    assert build(book) == {"demo": "executed", "other": "cached"}
+    assert "helper value two" in page_text(book)
+
+    # A cache saved before the changes (as CI's restore-keys would bring back) cannot serve the old run.
+    shutil.rmtree(book / "_build" / ".jupyter_cache")
+    shutil.copytree(old_cache, book / "_build" / ".jupyter_cache")
+    # Sphinx's saved state goes with it, as on a fresh CI machine: every page is read again.
+    shutil.rmtree(book / "_build" / ".doctrees", ignore_errors=True)
+    shutil.rmtree(book / "_build" / "html" / ".doctrees", ignore_errors=True)
+    assert build(book) == {"demo": "executed", "other": "cached"}
+    assert "sql text two" in page_text(book) and "helper value two" in page_text(book)

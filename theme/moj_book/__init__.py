@@ -1,0 +1,48 @@
+"""The book's Sphinx theme: the Ministry's GOV.UK Frontend look, light pages, no scripts from other hosts.
+
+A Sphinx extension (``extensions = ["moj_book"]``, with ``theme/`` on the path) that
+registers the theme and wires up one small module per concern:
+
+- ``stylesheet``: compiles the theme's Sass with GOV.UK Frontend from node_modules;
+- ``assets``: each page loads only the CSS and JavaScript it needs;
+- ``navigation``: the book's navigation, breadcrumbs and the page's contents;
+- ``code``: code blocks scroll in named boxes the keyboard can reach, with a copy button;
+- ``tables``: tables scroll in named boxes the keyboard can reach;
+- ``notebooks``: a notebook page offers its notebook, and carries no unused scripts;
+- ``images``: chart images are stored as small palette PNGs.
+
+Each page's body is parsed once (``html.Page``); the concerns change the parsed
+page, and it is written out once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import assets, code, images, navigation, notebooks, stylesheet, tables
+from .html import Page
+
+__version__ = "1.0"
+NAME = "moj_book"
+HERE = Path(__file__).resolve().parent
+
+# The concerns that change a page's body or context, in the order they run.
+PAGE_CONCERNS = (notebooks, code, tables, navigation)
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    if app.config.html_theme != NAME:
+        return
+    page = Page(app, pagename, context, doctree)
+    for concern in PAGE_CONCERNS:
+        concern.page(page)
+    page.write_body()
+    assets.page(page)
+
+
+def setup(app):
+    app.add_html_theme(NAME, str(HERE))
+    stylesheet.setup(app)
+    images.setup(app)
+    app.connect("html-page-context", _page_context)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

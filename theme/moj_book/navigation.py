@@ -1,0 +1,57 @@
+"""The book's navigation (its whole table of contents), breadcrumbs and the page's own contents."""
+
+from __future__ import annotations
+
+from .html import Page, parse
+
+
+def book_nav(page: Page) -> str:
+    """The whole table of contents, Home first, with the current page marked for assistive technology."""
+    context = page.context
+    root_doc = page.app.config.root_doc
+    toctree = parse(context["toctree"](collapse=False, includehidden=True, titles_only=True, maxdepth=-1))
+    for link in toctree.select('a.current.reference.internal[href="#"]'):
+        link["aria-current"] = "page"
+    # Sphinx's toctree leaves out the root page; readers expect Home first.
+    home = toctree.new_tag("li", attrs={"class": "toctree-l1"})
+    link = toctree.new_tag("a", attrs={"class": "reference internal", "href": page.pathto(root_doc)})
+    if page.name == root_doc:
+        link["aria-current"] = "page"
+    link.string = "Home"
+    home.append(link)
+    first_list = toctree.find("ul")
+    if first_list is None:
+        first_list = toctree.new_tag("ul")
+        toctree.append(first_list)
+    first_list.insert(0, home)
+    return str(toctree)
+
+
+def breadcrumbs(page: Page) -> list[dict]:
+    root_doc = page.app.config.root_doc
+    if page.name == root_doc:
+        return []
+    home = page.pathto(root_doc)
+    return [{"link": home, "title": "Home"}] + [p for p in page.context.get("parents", []) if p.get("link") != home]
+
+
+def page_contents(toc: str) -> str:
+    """The page's sections (without the page title itself), on pages with three or more."""
+    outer = parse(toc).find("ul")
+    title = outer.find("li", recursive=False) if outer else None
+    sections = title.find("ul", recursive=False) if title else None
+    if sections is None or len(sections.find_all("a")) < 3:
+        return ""
+    return str(sections)
+
+
+def page(page: Page) -> None:
+    page.context["app_book_nav"] = book_nav(page)
+    page.context["app_breadcrumbs"] = breadcrumbs(page)
+    contents = page_contents(page.context.get("toc", "")) if page.doctree is not None else ""
+    if contents:
+        page.after_h1(
+            '<nav class="app-contents" aria-labelledby="app-contents-heading">'
+            '<h2 class="app-contents__heading" id="app-contents-heading">On this page</h2>'
+            f"{contents}</nav>"
+        )
