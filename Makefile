@@ -1,15 +1,28 @@
-# Entry points for readers, new joiners and maintainers. See README.md.
+# Entry points for readers, new joiners and maintainers. See README.md; `make help` lists them.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 HTML   := _build/html
 
+# Recipes run in bash, so that a pipe fails when its first command does.
+SHELL       := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := help
+
 # Tools in this project never send telemetry.
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: setup toc book test serve lab bench clean lock lint drafts audit screenshots
+.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts audit screenshots
+
+## help: list these targets and what each does
+help:
+	@echo "Targets (make <target>):"
+	@awk '/^## [a-z][a-z-]*: / { name = substr($$2, 1, length($$2) - 1); \
+	        printf "\n  %-12s %s", name, substr($$0, length(name) + 6); next } \
+	      /^## / && name { printf " %s", substr($$0, 4); next } \
+	      { name = "" } END { print "" }' $(firstword $(MAKEFILE_LIST))
 
 # Create the virtual environment and install the locked requirements, checking
 # every file against its hash (again only when requirements.txt changes). pip
@@ -37,37 +50,48 @@ $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+## setup: create .venv with the locked Python packages and install the front-end packages (npm ci)
 setup: $(STAMP) $(NODE_STAMP)
 
 ## toc: regenerate _toc.yml from the pages' front matter
 toc: $(STAMP)
 	$(BIN)/python tools/make_toc.py
 
-## book: build the HTML book into _build/html (warnings are errors)
+## book: regenerate the navigation, then build the HTML book into _build/html (warnings are errors)
 book: toc
-	@$(MAKE) --no-print-directory $(BUILT)
+	@$(MAKE) --no-print-directory html
 	@echo
 	@echo "The book is built. Open $(CURDIR)/$(HTML)/index.html in a browser."
 
-# What the HTML is built from. After regenerating _toc.yml (always), `make book`
+# What the HTML is built from. `make html` (which `make book` and the tests run)
 # runs jupyter-book only if one of these changed since the last good build, so
 # a rebuild with nothing changed takes a fraction of a second. Folders are
 # listed too (as `book/.`: plain `book` would name the phony target): adding or
 # removing a file changes its folder's time. A failed build leaves no stamp, so
-# the next `make book` builds again.
+# the next build runs again. Every build's output is kept in BUILD_LOG, which
+# the tests read for warnings. `make html` builds from _toc.yml as committed.
 JUPYTER_BOOK ?= $(BIN)/jupyter-book
-BUILT        := $(HTML)/.make-book-stamp
-BOOK_DIRS    := book notebooks _templates theme
+BUILD_FLAGS  := -W -n --keep-going
+BUILT        := _build/.make-book-stamp
+BUILD_LOG    := _build/book-build.log
+BOOK_DIRS    := book notebooks theme
 BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
                   -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
 BOOK_INPUTS   = $(wildcard $(addsuffix /.,$(BOOK_DIRS))) $(BOOK_SOURCES) _config.yml _toc.yml \
-                tools/book_extensions.py $(wildcard package-lock.json)
+                tools/book_extensions.py requirements.txt $(wildcard package-lock.json)
+
+html: $(BUILT)
 
 $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
-	$(JUPYTER_BOOK) build . -W -n --keep-going
+	@mkdir -p $(@D)
+	$(JUPYTER_BOOK) build . $(BUILD_FLAGS) 2>&1 | tee $(BUILD_LOG)
 	@touch $@
 
-## test: run every test (builds the book into a temporary folder)
+# The files a build reads, one per line (`make serve` watches them).
+book-inputs:
+	@printf '%s\n' $(BOOK_INPUTS)
+
+## test: run every test (they build the book into _build/html with `make html`, once)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
@@ -79,7 +103,7 @@ audit: book
 screenshots: book
 	$(BIN)/python tools/screenshots.py $(HTML) _build/screenshots
 
-## serve: build, serve on http://127.0.0.1:8000 and rebuild on every save
+## serve: build, serve on http://127.0.0.1:8000, rebuild on every save and reload the open page
 serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/serve.py
 

@@ -1,8 +1,18 @@
-"""Shared fixtures: the project root and one build of the book per test run."""
+"""Shared fixtures: the project root, and one build of the book per test run.
+
+The book is built as `make book` builds it, into _build/html, with `make html`:
+jupyter-book runs only if something changed since the last good build, and each
+notebook runs only if it, or a file it reads, changed (the execution cache). So
+one `make test` builds the book and runs each notebook at most once, and CI
+publishes the very HTML the tests checked. Where the machine allows it, the
+build runs in a network namespace with only loopback, so that a notebook or
+extension that reaches for the internet fails the build.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -13,16 +23,38 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+BUILD_LOG = ROOT / "_build" / "book-build.log"
 
 
 @dataclass
 class Build:
     returncode: int
-    log: str
+    log: str  # jupyter-book's output (of the last build that ran), or make's if it could not start
     html: Path
+    offline: bool  # whether the build ran with networking off
+    offline_reason: str = ""  # why not, if it did not
 
     def page(self, docname: str) -> Path:
         return self.html / f"{docname}.html"
+
+    @property
+    def executed(self) -> Path:
+        """Where myst-nb writes each notebook as executed (with its outputs)."""
+        return self.html.parent / "jupyter_execute"
+
+
+def offline_command() -> tuple[list[str] | None, str]:
+    """A command prefix that runs a program with only loopback networking, or (None, why not)."""
+    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
+    if unshare is None or not Path(ip).exists():
+        return None, "`unshare` or `ip` (util-linux, iproute2) is not installed"
+    reasons = []
+    for prefix in ([unshare, "-n"], [unshare, "-rn"]):
+        probe = subprocess.run([*prefix, ip, "link", "set", "lo", "up"], capture_output=True, text=True)
+        if probe.returncode == 0:
+            return [*prefix, "sh", "-c", f'{ip} link set lo up && exec "$@"', "offline"], ""
+        reasons.append(f"{' '.join(prefix)}: {probe.stderr.strip()}")
+    return None, "network namespaces are not permitted here (" + "; ".join(reasons) + ")"
 
 
 @pytest.fixture(scope="session")
@@ -36,18 +68,17 @@ def book_config() -> dict:
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Build:
-    """Build the book once, as `make book` does, into a temporary folder."""
-    out = tmp_path_factory.mktemp("book")
-    env = {**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1"}
+def built_book() -> Build:
+    """The book as `make html` builds it (offline where possible), once per test run."""
+    prefix, reason = offline_command()
+    env = {**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1", "MAKEFLAGS": ""}
     result = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
+        [*(prefix or []), "make", "--no-print-directory", "html"], capture_output=True, text=True, env=env, cwd=ROOT
     )
-    return Build(result.returncode, result.stdout + result.stderr, out / "_build" / "html")
+    log = BUILD_LOG.read_text(encoding="utf-8") if BUILD_LOG.exists() else ""
+    if result.returncode != 0 and "jupyter-book build" not in result.stdout:
+        log = result.stdout + result.stderr  # make stopped before jupyter-book ran
+    return Build(result.returncode, log, ROOT / "_build" / "html", prefix is not None, reason)
 
 
 # The browser fixtures (the served book, one Chromium) for the accessibility and budget tests.

@@ -56,6 +56,7 @@ def make_book(repo: Path) -> int:
             "book",
             f"JUPYTER_BOOK={fake / 'jupyter-book'}",
             f"STAMP={repo.parent}/venv-stamp",
+            f"NODE_STAMP={repo.parent}/node-stamp",
         ],
         cwd=repo,
         capture_output=True,
@@ -86,7 +87,7 @@ def test_nothing_changed_means_no_build(project):
 def test_editing_a_page_rebuilds(project):
     assert make_book(project) == 1
     page = project / "book" / "contact.md"
-    later(project / "_build" / "html" / ".make-book-stamp")
+    later(project / "_build" / ".make-book-stamp")
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     assert make_book(project) == 2
     assert make_book(project) == 2
@@ -94,7 +95,7 @@ def test_editing_a_page_rebuilds(project):
 
 def test_a_navigation_change_regenerates_the_toc_first_then_rebuilds(project):
     assert make_book(project) == 1
-    later(project / "_build" / "html" / ".make-book-stamp")
+    later(project / "_build" / ".make-book-stamp")
     page = project / "book" / "join.md"
     text = page.read_text(encoding="utf-8")
     assert "parent: About" in text
@@ -107,7 +108,7 @@ def test_a_navigation_change_regenerates_the_toc_first_then_rebuilds(project):
 
 def test_a_new_page_appears_in_the_toc_and_is_built(project):
     assert make_book(project) == 1
-    later(project / "_build" / "html" / ".make-book-stamp")
+    later(project / "_build" / ".make-book-stamp")
     (project / "book" / "new.md").write_text(
         "---\ntitle: New\neleventyNavigation: {key: New, parent: About}\n---\nText.\n", encoding="utf-8"
     )
@@ -115,15 +116,21 @@ def test_a_new_page_appears_in_the_toc_and_is_built(project):
     assert "book/new" in (project / "_toc.yml").read_text(encoding="utf-8")
 
 
-def test_a_changed_config_template_or_notebook_rebuilds(project):
+def test_a_changed_config_theme_notebook_or_notebook_input_rebuilds(project):
     assert make_book(project) == 1
     calls = 1
+    notebooks = sorted(str(p.relative_to(project)) for p in (project / "notebooks").rglob("*.ipynb"))
+    sql = sorted(str(p.relative_to(project)) for p in (project / "notebooks").rglob("*.sql"))
+    assert notebooks and sql
     for name in [
         "_config.yml",
         "tools/book_extensions.py",
-        *[str(p.relative_to(project)) for p in (project / "notebooks").glob("*.ipynb")][:1],
+        "theme/moj_book/layout.html",
+        "theme/moj_book/scss/_book.scss",
+        notebooks[0],
+        sql[0],
     ]:
-        later(project / "_build" / "html" / ".make-book-stamp")
+        later(project / "_build" / ".make-book-stamp")
         (project / name).touch()
         calls += 1
         assert make_book(project) == calls, name
