@@ -1,11 +1,16 @@
-"""Live preview: build the book, serve it on 127.0.0.1 and rebuild on every save.
+"""Live preview: build the book, serve it on 127.0.0.1, rebuild on every save and reload the page.
 
     make serve            # http://127.0.0.1:8000
     PORT=8001 make serve
 
-It watches book/, notebooks/, _config.yml and the tools; after a change it
-regenerates the navigation and rebuilds (notebooks re-run only if their code
-changed). A failed build prints its errors and the last good build stays served.
+It builds with `make book` (the same navigation step, flags and checks as ever)
+and watches the files that build reads (`make book-inputs`: the pages, the
+notebooks and what they read, the theme, the configuration). After a change it
+builds again; notebooks re-run only if they or their inputs changed. A failed
+build prints its errors and the last good build stays served. An open page
+reloads itself after each good build: the server adds a small script, served
+from this same address, to each page it sends, and the script asks the server
+every second whether a newer build is ready. The built files are not changed.
 Stop it with Ctrl+C.
 """
 
@@ -22,66 +27,122 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-WATCHED = ["book", "notebooks", "_config.yml", "_templates", "tools"]
-IGNORED_PARTS = {"_build", "output", ".ipynb_checkpoints", "__pycache__", "node_modules"}
-BIN = Path(sys.executable).parent
+# What the server adds to each page, and where the page asks for the build number.
+RELOAD_PATH = "/_live/reload.js"
+BUILD_PATH = "/_live/build"
+RELOAD_SCRIPT = f"""// make serve: reload this page when a newer build of the book is ready.
+(function () {{
+  var seen = null;
+  function check() {{
+    fetch("{BUILD_PATH}", {{cache: "no-store"}}).then(function (r) {{ return r.text(); }}).then(function (build) {{
+      if (seen !== null && build !== seen) {{ location.reload(); return; }}
+      seen = build;
+      setTimeout(check, 1000);
+    }}, function () {{ setTimeout(check, 1000); }});
+  }}
+  check();
+}})();
+"""
+RELOAD_TAG = f'<script src="{RELOAD_PATH}" defer></script>'.encode()
 
 
-def snapshot() -> dict[Path, float]:
-    """Modification times of every watched file."""
-    times = {}
-    for name in WATCHED:
-        path = ROOT / name
-        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
-        for file in files:
-            if file.is_file() and not IGNORED_PARTS.intersection(file.relative_to(ROOT).parts):
-                times[file] = file.stat().st_mtime
-    return times
+class Builds:
+    """The number of the last good build, which pages poll."""
+
+    def __init__(self):
+        self.number = 0
+        self._lock = threading.Lock()
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self.number += 1
 
 
-def build() -> bool:
-    started = time.perf_counter()
-    steps = [
-        [str(BIN / "python"), str(ROOT / "tools" / "make_toc.py")],
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"],
-    ]
-    for step in steps:
-        result = subprocess.run(step, cwd=ROOT, capture_output=True, text=True)
-        if result.returncode != 0:
-            print(result.stdout[-4000:], result.stderr[-4000:], sep="\n")
-            print("Build FAILED; still serving the last good build.", flush=True)
-            return False
-    print(f"Rebuilt in {time.perf_counter() - started:.1f} s.", flush=True)
-    return True
+class LiveHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built files, adds the reload script to pages, and does not log each request."""
 
+    builds: Builds
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves files without logging each request: the terminal is for build messages."""
+    def do_GET(self):  # noqa: N802 (the base class's name)
+        path = self.path.split("?", 1)[0]
+        if path == RELOAD_PATH:
+            return self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+        if path == BUILD_PATH:
+            return self._send(str(self.builds.number).encode(), "text/plain; charset=utf-8")
+        file = Path(self.translate_path(path))
+        if file.is_dir():
+            file = file / "index.html"
+        if file.suffix == ".html" and file.is_file():
+            page = file.read_bytes()
+            at = page.rfind(b"</body>")
+            page = page[:at] + RELOAD_TAG + page[at:] if at >= 0 else page + RELOAD_TAG
+            return self._send(page, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, content: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(content)
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         pass
 
 
+def make_server(html: Path, builds: Builds, port: int = 0) -> http.server.ThreadingHTTPServer:
+    """A live-preview server for a built book on 127.0.0.1 (port 0: any free port)."""
+    handler = functools.partial(type("Handler", (LiveHandler,), {"builds": builds}), directory=str(html))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def watched() -> dict[Path, float]:
+    """Modification times of every file the build reads, as `make book-inputs` lists them."""
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "-s", "book-inputs"], cwd=ROOT, capture_output=True, text=True
+    )
+    times = {}
+    for name in listed.stdout.split():
+        path = ROOT / name
+        if path.exists():
+            times[path] = path.stat().st_mtime
+    return times
+
+
+def build() -> bool:
+    started = time.perf_counter()
+    result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout[-4000:], result.stderr[-4000:], sep="\n")
+        print("Build FAILED; still serving the last good build.", flush=True)
+        return False
+    print(f"Rebuilt in {time.perf_counter() - started:.1f} s.", flush=True)
+    return True
+
+
 def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
-    build()
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    builds = Builds()
+    if build():
+        builds.succeeded()
+    server = make_server(HTML, builds, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Serving http://127.0.0.1:{port}/ ; rebuilding on every save. Ctrl+C stops.", flush=True)
-    seen = snapshot()
+    seen = watched()
     try:
         while True:
             time.sleep(1)
-            now = snapshot()
+            now = watched()
             if now != seen:
                 changed = sorted(
                     str(p.relative_to(ROOT))
                     for p in set(now) ^ set(seen) | {p for p in now if p in seen and now[p] != seen[p]}
                 )
                 print(f"Changed: {', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}", flush=True)
-                build()
-                seen = snapshot()
+                if build():
+                    builds.succeeded()
+                seen = watched()
     except KeyboardInterrupt:
         server.shutdown()
     return 0
