@@ -1,0 +1,189 @@
+"""Bad extracts are refused whole, with an error that names the source, the file and the
+problem, and says what to do; good extracts are standardised with nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from people_linkage import people, prepare
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("good")
+    people.generate(200).write(folder)
+    return folder
+
+
+@pytest.fixture
+def folder(good, tmp_path) -> Path:
+    """A fresh copy of the good extracts, to spoil one of."""
+    for path in good.glob("*.csv"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    return tmp_path
+
+
+def spoil(folder: Path, source: str, change) -> Path:
+    path = folder / people.EXTRACT_FILES[source]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    change(frame).to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def refused(folder: Path, source: str, *phrases: str) -> str:
+    with pytest.raises(prepare.SourceError) as raised:
+        prepare.prepare(prepare.load_extracts(folder))
+    message = str(raised.value)
+    assert raised.value.source == source
+    assert message.startswith(f"{source} extract ("), message
+    assert str(folder / people.EXTRACT_FILES[source]) in message, message
+    for phrase in phrases:
+        assert phrase in message, f"{phrase!r} not in: {message}"
+    return message
+
+
+def test_good_extracts_are_standardised_with_nothing_lost(good):
+    extracts = prepare.load_extracts(good)
+    prepared = prepare.prepare(extracts)
+    for source, (frame, _) in extracts.items():
+        standard = prepared.people[source]
+        assert list(standard.columns) == list(prepare.LINKAGE_COLUMNS)
+        assert len(standard) == len(frame) == len(prepared.events[source]) > 0
+        assert list(standard["unique_id"]) == list(frame[people.ID_COLUMNS[source]])  # same records, same order
+        assert (standard["source_dataset"] == source).all()
+        assert standard["first_name"].str.fullmatch(r"[a-z][a-z\- ]*").all()
+        assert standard["dob"].dropna().str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+        assert standard["postcode"].dropna().str.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}").all()
+        assert standard["pnc"].dropna().str.fullmatch(r"\d{4}/\d{7}[A-Z]").all()
+        assert set(standard["sex"].dropna()) == {"M", "F"}
+        # Every value that was there is still there.
+        dob = next(c for c in people.DATE_FORMATS[source] if "birth" in c)
+        assert standard["dob"].notna().sum() == (frame[dob] != "").sum()
+
+
+def test_the_conventions_of_each_system_are_undone(tmp_path):
+    """One person, written by each system its own way, comes out the same from all three."""
+    row = {
+        "courts": {
+            "defendant_id": "D1",
+            "forenames": "SEAN PATRICK",
+            "surname": "O'Brien - Smith",
+            "date_of_birth": "14/03/1985",
+            "gender": "M",
+            "address_postcode": "ls164bt",
+            "pnc_id": "09/123456X",
+        },
+        "prison": {
+            "prisoner_number": "A1234BC",
+            "first_name": "SEAN",
+            "last_name": "OBRIEN-SMITH",
+            "birth_date": "1985-03-14",
+            "sex_code": "M",
+            "home_postcode": "LS16 4BT",
+            "pnc_number": "2009/0123456X",
+        },
+        "probation": {
+            "crn": "X123456",
+            "first_name": " Sean ",
+            "surname": "O'Brien-Smith",
+            "date_of_birth": "14-MAR-1985",
+            "gender": "Male",
+            "postcode": "LS16  4BT",
+            "pnc_number": "2009/0123456X",
+        },
+    }
+    extracts = {s: pd.DataFrame([{c: row[s].get(c, "") for c in people.COLUMNS[s]}]) for s in people.SOURCES}
+    prepared = prepare.prepare(extracts)
+    seen = {tuple(prepared.people[s].drop(columns=["unique_id", "source_dataset"]).iloc[0]) for s in people.SOURCES}
+    assert seen == {("sean", "obrien-smith", "1985-03-14", "M", "LS16 4BT", "2009/0123456X")}
+
+
+def test_a_missing_column_is_named(folder):
+    spoil(folder, "prison", lambda f: f.drop(columns=["birth_date"]))
+    message = refused(folder, "prison", "missing column birth_date", "needs all of: prisoner_number")
+    assert "birth_date" in message
+
+
+def test_two_missing_columns_are_both_named(folder):
+    spoil(folder, "probation", lambda f: f.drop(columns=["crn", "surname"]))
+    refused(folder, "probation", "missing columns crn, surname")
+
+
+def test_an_extract_with_no_rows(folder):
+    spoil(folder, "courts", lambda f: f.iloc[0:0])
+    refused(folder, "courts", "it has no rows", "Check that the export ran")
+
+
+def test_an_empty_file(folder):
+    (folder / people.EXTRACT_FILES["probation"]).write_bytes(b"")
+    refused(folder, "probation", "the file is empty", "no header row")
+
+
+def test_a_file_that_is_not_there(folder):
+    (folder / people.EXTRACT_FILES["prison"]).unlink()
+    refused(folder, "prison", "the file does not exist")
+
+
+def test_dates_that_are_not_dates(folder):
+    def change(frame):
+        frame.loc[3, "date_of_birth"] = "31/02/1990"  # no such day
+        frame.loc[7, "date_of_birth"] = "1990-02-01"  # another system's format
+        frame.loc[9, "hearing_date"] = "TBC"
+        return frame
+
+    spoil(folder, "courts", change)
+    message = refused(
+        folder,
+        "courts",
+        "2 values in date_of_birth are not a date written like 14/03/1985",
+        "'31/02/1990' on row 4 (line 5), row 8 (line 9)",
+        "leave a date blank if it is not known",
+    )
+    assert "hearing_date" not in message  # the first bad column is reported; fix it and run again
+
+
+def test_a_bad_date_in_another_column_and_format(folder):
+    spoil(
+        folder,
+        "probation",
+        lambda f: f.assign(sentence_start_date=f["sentence_start_date"].where(f.index != 0, "2021-07-07")),
+    )
+    refused(
+        folder, "probation", "1 value in sentence_start_date is not a date written like 14-MAR-1985", "row 1 (line 2)"
+    )
+
+
+def test_duplicate_source_ids(folder):
+    def change(frame):
+        frame.loc[5, "crn"] = frame.loc[2, "crn"]
+        return frame
+
+    frame = pd.read_csv(folder / people.EXTRACT_FILES["probation"], dtype=str, keep_default_na=False)
+    duplicated = frame.loc[2, "crn"]
+    spoil(folder, "probation", change)
+    refused(
+        folder,
+        "probation",
+        f"1 crn value is used more than once, such as '{duplicated}' on row 3 (line 4), row 6 (line 7)",
+    )
+
+
+def test_a_record_without_an_id(folder):
+    spoil(folder, "prison", lambda f: f.assign(prisoner_number=f["prisoner_number"].where(f.index != 4, " ")))
+    refused(folder, "prison", "1 record has no prisoner_number: row 5 (line 6)")
+
+
+def test_many_bad_rows_are_counted_not_all_listed(folder):
+    spoil(folder, "prison", lambda f: f.assign(reception_date="soon"))
+    message = refused(folder, "prison", "values in reception_date are not a date written like 1985-03-14")
+    assert message.count("row ") == prepare.SHOW_ROWS and " more" in message
+
+
+def test_in_memory_frames_are_checked_too(good):
+    extracts = {s: frame for s, (frame, _) in prepare.load_extracts(good).items()}
+    extracts["courts"] = extracts["courts"].drop(columns=["surname"])
+    with pytest.raises(prepare.SourceError, match=r"^courts extract \(in memory\): missing column surname"):
+        prepare.prepare(extracts)
