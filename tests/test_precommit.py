@@ -142,9 +142,8 @@ def test_a_stale_navigation_fails(copy, scratch):
 
 
 def test_a_bad_dbt_model_fails_sqlfluff(copy, scratch):
-    models = sorted(copy.glob("notebooks/*/models/**/*.sql"))
-    if not models:
-        pytest.skip("no dbt models in the repository yet")
+    models = sorted(copy.glob("notebooks/**/models/**/*.sql"))
+    assert models, "no dbt models found: the hook's file pattern and this test must follow the project"
     bad = models[0].parent / "zz_bad_model.sql"
     scratch.append(bad)
     bad.write_text("SELECT 1 AS X\n", encoding="utf-8")
