@@ -30,7 +30,7 @@ drawn at these rates (``NAME_ERRORS``, ``DOB_ERRORS``):
 =====================  ======  ==========================================================
 error                  rate    what the record shows
 =====================  ======  ==========================================================
-nickname               30 %    a nickname (Bob for Robert); of records whose first name
+nickname               15 %    a nickname (Bob for Robert); of records whose first name
                                has one (about 1 in 3 records)
 initial_only           2 %     only the first initial of the first name
 first_name_typo        3 %     the first name with one letter wrong, missing, added or
@@ -44,11 +44,14 @@ dob_day_month_swapped  20 %    day and month swapped; of records whose day is 12
 dob_typo               1.5 %   one digit of the date of birth wrong (still a valid date)
 =====================  ======  ==========================================================
 
+Half a per cent of records show the other sex (``SEX_WRONG``).
+
 Values are missing at rates that differ by system (``MISSING``): the courts rarely hold
 a Police National Computer (PNC) number, and often no postcode for people of no fixed
 abode. Across the population (``POPULATION``): a quarter of people move house once
 during the period, and each record shows the address its system held at the time;
-3 % of people are twins, who share a surname, date of birth and address; and names
+3 % of people are twins, who share a surname, date of birth and address (and a third
+of twin pairs are a boy and a girl); and names
 follow a Zipf-like distribution, so a few names (John Smith) are shared by many
 people.
 """
@@ -66,7 +69,7 @@ from . import names
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "output" / "people_linkage"  # git-ignored
 SEED = 20260101
-PEOPLE = 6_000  # the default population; about 7,700 records in the three extracts
+PEOPLE = 6_000  # the default population; about 8,300 records in the three extracts
 
 SOURCES = ("courts", "prison", "probation")
 EXTRACT_FILES = {

@@ -133,7 +133,6 @@ def check(source: str, frame: pd.DataFrame, where: str = "in memory") -> None:
 
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("set enable_progress_bar = false")
     con.execute((SQL_DIR / "macros.sql").read_text(encoding="utf-8"))
     return con
 

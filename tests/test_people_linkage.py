@@ -1,0 +1,184 @@
+"""The linkage model on DuckDB: accurate on the default data (measured against the truth),
+reproducible from its seed, blind to the truth, and with blocking that grows in step with
+the records, not with their square."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from splink import DuckDBAPI
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+from people_linkage import evaluate, linkage, people, prepare
+
+# The issue asked for 0.95 precision and 0.90 recall on pairs at the chosen threshold; the
+# model does better on the default data (0.978 and 0.988), so the bar is raised to these.
+MIN_PRECISION = 0.97
+MIN_RECALL = 0.98
+# Clusters join everything linked to anything linked, so one wrong link costs more pairs.
+MIN_CLUSTER_PRECISION = 0.95
+MIN_CLUSTER_RECALL = 0.98
+
+
+def make(folder: Path, size: int = people.PEOPLE) -> prepare.Prepared:
+    people.generate(size).write(folder)
+    return prepare.prepare(prepare.load_extracts(folder))
+
+
+def run_model(prepared: prepare.Prepared) -> linkage.LinkageRun:
+    return linkage.link_people(DuckDBAPI(), prepared.people)
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory):
+    """The default data (as the notebook makes it), the model run on it, and the truth."""
+    folder = tmp_path_factory.mktemp("default")
+    prepared = make(folder)
+    run = run_model(prepared)
+    records, population = evaluate.load_truth(folder)
+    labelled = evaluate.label(run.predictions.as_pandas_dataframe(), records)
+    table = evaluate.threshold_table(labelled, records, evaluate.THRESHOLDS)
+    return prepared, run, records, labelled, table
+
+
+def test_the_chosen_threshold_links_accurately(default):
+    _, _, records, _, table = default
+    assert table["links"].iloc[0] > 0.9 * len(evaluate.true_pairs(records)) > 4_000
+    chosen = evaluate.choose_threshold(table)
+    at = table[table["threshold"] == chosen].iloc[0]
+    assert at["f1"] == table["f1"].max()
+    assert at["precision"] >= MIN_PRECISION, table
+    assert at["recall"] >= MIN_RECALL, table
+
+
+def test_the_clusters_at_the_chosen_threshold_are_accurate(default):
+    _, run, records, _, table = default
+    clusters = linkage.cluster(run, evaluate.choose_threshold(table)).as_pandas_dataframe()
+    assert len(clusters) == len(records)  # every record is in a cluster, linked or not
+    scores = evaluate.cluster_scores(clusters, records)
+    assert scores["precision"] >= MIN_CLUSTER_PRECISION, scores
+    assert scores["recall"] >= MIN_CLUSTER_RECALL, scores
+
+
+def test_the_measurement_agrees_with_an_independent_count(default):
+    """Precision and recall from the labelled pairs, recounted from the truth by person."""
+    _, run, records, labelled, table = default
+    at = table[table["threshold"] == 0.5].iloc[0]
+    links = labelled[labelled["match_probability"] >= 0.5]
+    person = records.set_index(["source", "record_id"])["person_id"].to_dict()
+    right = sum(
+        person[(a, b)] == person[(c, d)]
+        for a, b, c, d in zip(links["source_l"], links["id_l"], links["source_r"], links["id_r"], strict=True)
+    )
+    per_person = records.groupby("person_id").size()
+    true_total = int((per_person * (per_person - 1) // 2).sum())  # each person: one record per system
+    assert at["right"] == right and at["links"] == len(links)
+    assert at["recall"] == pytest.approx(right / true_total)
+    # Every scored pair is a pair of records from two different systems.
+    assert (labelled["source_l"] != labelled["source_r"]).all()
+
+
+def parameters(run: linkage.LinkageRun) -> pd.DataFrame:
+    records = run.linker.visualisations.m_u_parameters_chart().raw_records
+    return pd.DataFrame(records)[["comparison_name", "label_for_charts", "m_probability", "u_probability"]]
+
+
+def test_the_model_is_reproducible_from_its_seed(default):
+    prepared, first, *_ = default
+    second = run_model(prepared)
+    a, b = parameters(first), parameters(second)
+    assert a[["comparison_name", "label_for_charts"]].equals(b[["comparison_name", "label_for_charts"]])
+    assert np.allclose(a[["m_probability", "u_probability"]], b[["m_probability", "u_probability"]], equal_nan=True)
+    key = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r"]
+    pa = first.predictions.as_pandas_dataframe().sort_values(key).reset_index(drop=True)
+    pb = second.predictions.as_pandas_dataframe().sort_values(key).reset_index(drop=True)
+    assert pa[key].equals(pb[key])
+    assert np.allclose(pa["match_weight"], pb["match_weight"], rtol=0, atol=1e-9)
+
+    # The same people: both runs group the records the same way.
+    def groups(run):
+        clusters = linkage.cluster(run, 0.5).as_pandas_dataframe()
+        ids = clusters["source_dataset"] + "/" + clusters["unique_id"]
+        return {frozenset(members) for members in ids.groupby(clusters["cluster_id"]).agg(tuple)}
+
+    assert groups(first) == groups(second)
+
+
+def test_another_seed_for_u_gives_other_estimates(default, monkeypatch):
+    """The seed is what makes u reproducible: a different seed samples other pairs."""
+    prepared, first, *_ = default
+    monkeypatch.setattr(linkage, "U_SEED", linkage.U_SEED + 1)
+    other = run_model(prepared)
+    assert not np.allclose(parameters(first)["u_probability"], parameters(other)["u_probability"], equal_nan=True)
+
+
+def sql_of(rule) -> str:
+    return rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+
+
+def test_the_model_never_sees_the_truth(default):
+    prepared, run, *_ = default
+    # The inputs hold only the linkage columns: no person, no truth.
+    for source, table in prepared.people.items():
+        assert list(table.columns) == list(linkage.INPUT_COLUMNS) == list(prepare.LINKAGE_COLUMNS), source
+    for sdf in run.inputs.values():
+        assert sorted(sdf.as_pandas_dataframe(limit=1).columns) == sorted(linkage.INPUT_COLUMNS)
+    # No setting, blocking rule, comparison or training rule mentions the truth.
+    model = json.dumps(run.linker.misc.save_model_to_json()).lower()
+    rules = [linkage.blocking_rules(), linkage.em_training_rules(), linkage.deterministic_rules()]
+    for text in [model, *(sql_of(rule).lower() for group in rules for rule in group)]:
+        for word in ("person", "truth", "twin", "name_error", "dob_error", "record_id"):
+            assert word not in text, f"{word!r} in {text[:300]}"
+    # The model's columns are the inputs' columns, and nothing else.
+    used = {c for c in ("person_id", *linkage.INPUT_COLUMNS) if f'"{c}' in model or f"{c}_l" in model}
+    assert used <= set(linkage.INPUT_COLUMNS) and {"first_name", "dob", "pnc"} <= used
+    # And the linkage code imports nothing that could read the truth, and opens no file.
+    tree = ast.parse(inspect.getsource(linkage))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    allowed = {"__future__", "logging", "time", "collections", "dataclasses", "typing", "splink"}
+    assert {m.split(".")[0] for m in imported} <= allowed, imported
+    calls = {
+        node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
+    assert not calls & {"open", "read_csv", "read_text", "load_truth", "read_parquet"}, calls
+
+
+def test_link_people_refuses_a_table_with_other_columns(default):
+    prepared, *_ = default
+    tables = dict(prepared.people)
+    tables["prison"] = tables["prison"].assign(person_id=0)
+    with pytest.raises(ValueError, match="the prison table has columns .*person_id"):
+        linkage.link_people(DuckDBAPI(), tables)
+
+
+def count_comparisons(prepared: prepare.Prepared) -> int:
+    db_api = DuckDBAPI()
+    tables = [db_api.register(t, table_name=f"input_{s}") for s, t in prepared.people.items()]
+    counts = count_comparisons_from_blocking_rules(
+        tables,
+        blocking_rules=linkage.blocking_rules(),
+        link_type="link_only",
+        source_dataset_column_name="source_dataset",
+        record_sample_proportion=1.0,
+    )
+    return int(counts[-1]["cumulative_comparison_count"])
+
+
+def test_blocking_grows_in_step_with_the_records(tmp_path):
+    """Four times the records make about four times the comparisons, not sixteen."""
+    small, large = make(tmp_path / "small", 5_000), make(tmp_path / "large", 20_000)
+    records = [sum(len(t) for t in p.people.values()) for p in (small, large)]
+    comparisons = [count_comparisons(p) for p in (small, large)]
+    per_record = [c / r for c, r in zip(comparisons, records, strict=True)]
+    assert records[1] / records[0] == pytest.approx(4, rel=0.05)
+    assert per_record[1] / per_record[0] < 1.3, per_record
+    assert 0.3 < per_record[0] < 2, per_record  # a few comparisons per record, and some at all
