@@ -1,7 +1,8 @@
-"""The court timeliness dbt project (notebooks/court_timeliness/) and its notebook.
+"""The court timeliness dbt project (notebooks/court_timeliness_dbt/court_timeliness/) on DuckDB.
 
 One curated data set and one good `dbt build` per test session, in a temporary
-folder; a copy of the data with planted bad rows gets one more build. Nothing is
+folder; a copy of the data with planted bad rows gets one more build (the fixtures,
+shared with the Spark tests, are in court_timeliness_fixtures.py). Nothing is
 written to the project folder itself.
 """
 
@@ -16,92 +17,41 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 import yaml
 
 from conftest import ROOT
-from court_cases_etl import ensure_curated
 from court_cases_etl import extracts as court_extracts
-from court_timeliness_dbt import helpers
+from court_timeliness_dbt import helpers, spark
+from court_timeliness_marts import BROKEN_MARTS_SELECTION, MARTS, broken_marts_failures, broken_marts_sql
+
+pytest_plugins = ["court_timeliness_fixtures"]
 
 EXAMPLE = ROOT / "notebooks" / "court_timeliness_dbt"
 
 PROJECT = helpers.PROJECT_DIR
 BIN = Path(sys.executable).parent
-CUSTOM_TESTS = {
-    "assert_no_case_completes_before_received",
-    "assert_one_current_record_per_case",
-    "assert_case_versions_do_not_overlap",
-}
-
-
-# --- fixtures: one curated data set, one good build, one build on planted bad rows ---
+PLANTED_TESTS = set(helpers.PLANTED_PROBLEMS.values())
+CUSTOM_TESTS = PLANTED_TESTS | {"assert_marts_reconcile_with_the_source"}
 
 
 @pytest.fixture(scope="session")
-def curated(tmp_path_factory) -> Path:
-    return ensure_curated(output_dir=tmp_path_factory.mktemp("curated_output"))
+def manifest(good_build, dbt_output) -> dict:
+    return helpers.load_manifest(dbt_output, name="good")
 
 
 @pytest.fixture(scope="session")
-def output_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("dbt_output")
-
-
-@pytest.fixture(scope="session")
-def good_build(curated, output_dir):
-    return helpers.run_dbt(["build"], curated, output_dir, name="good")
-
-
-def plant_bad_rows(curated: Path, copy: Path) -> None:
-    """Copy the curated data and add three cases, each breaking exactly one of the project's own tests."""
-    shutil.copytree(curated, copy)
-    cases = (curated / "court_cases" / "*" / "*.parquet").as_posix()
-    template = duckdb.sql(
-        f"select * exclude (received_year) from read_parquet('{cases}', hive_partitioning = true) "
-        "where mojap_current_record and completed_date is not null order by case_id limit 1"
-    ).df()
-    first = template.iloc[0].to_dict()
-    begins, forever, day = first["mojap_start_datetime"], first["mojap_end_datetime"], pd.Timedelta(days=1)
-    rows = []
-
-    def version(case_id, *, start, end, current, **changes):
-        rows.append(
-            first
-            | {"case_id": case_id, "mojap_start_datetime": start, "mojap_end_datetime": end}
-            | {"mojap_current_record": current}
-            | changes
-        )
-
-    # 1. completed the day before it was received
-    version("CASE-BAD001", start=begins, end=forever, current=True, completed_date=first["received_date"] - day)
-    # 2. two current versions (they follow one another, so they do not overlap)
-    version("CASE-BAD002", start=begins, end=begins + day, current=True)
-    version("CASE-BAD002", start=begins + day, end=forever, current=True)
-    # 3. two versions valid at the same moment (the first ends after the second begins)
-    version("CASE-BAD003", start=begins, end=begins + 2 * day, current=False)
-    version("CASE-BAD003", start=begins + day, end=forever, current=True)
-    bad = pd.DataFrame(rows, columns=template.columns).astype(template.dtypes.to_dict())
-    folder = copy / "court_cases" / f"received_year={first['received_date'].year}"
-    bad.to_parquet(folder / "planted_bad_rows.parquet", index=False)
-
-
-@pytest.fixture(scope="session")
-def bad_data(curated, tmp_path_factory) -> Path:
-    copy = tmp_path_factory.mktemp("bad") / "curated"
-    plant_bad_rows(curated, copy)
-    return copy
-
-
-@pytest.fixture(scope="session")
-def bad_build(bad_data, output_dir):
-    return helpers.run_dbt(["build"], bad_data, output_dir, name="bad")
-
-
-@pytest.fixture(scope="session")
-def manifest(good_build, output_dir) -> dict:
-    return helpers.load_manifest(output_dir, name="good")
+def broken_marts_test(good_build, curated, dbt_output):
+    """`dbt test` of the row-count, key and reconciliation tests on broken copies of the good
+    marts: four empty, and the timeliness mart with one key twice."""
+    good = helpers.dbt_paths(dbt_output, "good")["database"]
+    broken = helpers.dbt_paths(dbt_output, "broken_marts")["database"]
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(f"attach '{good}' as good_source (read_only)")
+        for statement in broken_marts_sql("good_source.main", "main"):
+            con.execute(statement)
+    return helpers.run_dbt(["test", "--select", *BROKEN_MARTS_SELECTION], curated, dbt_output, name="broken_marts")
 
 
 def project_nodes(manifest: dict, resource_type: str) -> dict[str, dict]:
@@ -115,19 +65,49 @@ def project_nodes(manifest: dict, resource_type: str) -> dict[str, dict]:
 # --- building ---
 
 
-def test_build_passes_on_good_data(good_build):
+def test_build_passes_on_good_data(good_build, dbt_output, curated_counts):
     table = helpers.results_table(good_build)
     assert good_build.success, helpers.failures(good_build)
     assert set(table["status"]) <= {"success", "pass"}, table[~table["status"].isin(["success", "pass"])]
     models = table[table["type"] == "model"]
     assert len(models) == 9 and len(table[table["type"] == "test"]) >= 50
     assert CUSTOM_TESTS <= set(table["node"])
+    # Green means right only if the marts hold what the curated data says, counted without dbt.
+    with duckdb.connect(str(helpers.dbt_paths(dbt_output, "good")["database"]), read_only=True) as con:
+        cases, completed = con.sql("select count(*), count(*) filter (is_completed) from fct_cases").fetchall()[0]
+        in_timeliness = con.sql("select sum(completed_case_count) from fct_court_quarter_timeliness").fetchall()[0][0]
+    assert (cases, completed, in_timeliness) == (
+        curated_counts["live_cases"],
+        curated_counts["completed_cases"],
+        curated_counts["completed_cases"],
+    )
+    assert cases > 9000
+
+
+def test_every_mart_has_a_row_count_test(manifest):
+    """So that "every test passed" can never again mean "every mart was empty"."""
+    guarded = {
+        node["attached_node"].rsplit(".", 1)[-1]
+        for node in manifest["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "has_rows"
+    }
+    marts = {n for n, m in project_nodes(manifest, "model").items() if "/marts/" in m["original_file_path"]}
+    assert marts == set(MARTS)
+    assert guarded >= marts
+
+
+def test_row_count_key_and_reconciliation_tests_fail_on_broken_marts(broken_marts_test, manifest):
+    assert not broken_marts_test.success
+    failed = {f["name"] for f in helpers.failures(broken_marts_test)}
+    assert failed == broken_marts_failures(manifest)
+    passed = set(helpers.results_table(broken_marts_test).query("status == 'pass'")["node"])
+    assert passed == {"has_rows_fct_court_quarter_timeliness_"}  # it holds two rows
 
 
 def test_each_planted_bad_row_fails_its_test_by_name(bad_build):
     assert not bad_build.success
     failed = {f["name"]: f for f in helpers.failures(bad_build)}
-    assert set(failed) == CUSTOM_TESTS, failed
+    assert set(failed) == PLANTED_TESTS, failed
     assert all(f["status"] == "fail" and f["failures"] >= 1 for f in failed.values())
     # Nothing downstream of the bad data is built.
     table = helpers.results_table(bad_build)
@@ -135,10 +115,28 @@ def test_each_planted_bad_row_fails_its_test_by_name(bad_build):
     assert {"fct_cases", "fct_court_quarter_timeliness", "int_court_cases__current"} <= skipped
 
 
-def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_data, output_dir):
+def test_the_planted_rows_have_the_curated_files_column_types(bad_data):
+    """A Parquet folder whose files disagree on a column's type reads on DuckDB (it casts) but
+    not on Spark (it refuses the file): the planted rows must be typed as the ETL writes them."""
+
+    def types(path: Path) -> list[tuple]:
+        return duckdb.sql(f"select name, type, converted_type, logical_type from parquet_schema('{path}')").fetchall()
+
+    planted = sorted(bad_data.glob("court_cases/*/planted_bad_rows.parquet"))
+    written_by_etl = sorted(p for p in bad_data.glob("court_cases/*/*.parquet") if p.name != "planted_bad_rows.parquet")
+    assert len(planted) == 1 and written_by_etl
+    assert types(planted[0]) == types(written_by_etl[0])
+
+
+def test_planting_an_unknown_problem_is_refused_with_the_known_ones(curated, tmp_path):
+    with pytest.raises(ValueError, match="completes_before_received"):
+        helpers.plant_bad_rows(curated, tmp_path / "copy", ["no_such_problem"])
+
+
+def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_data, dbt_output):
     """What a maintainer sees in a terminal or CI: exit status 1 and the test's name."""
-    paths = helpers.dbt_paths(output_dir, "bad")
-    env = {**os.environ, "DO_NOT_TRACK": "1", "COURT_TIMELINESS_DUCKDB": str(paths["database"])}
+    paths = helpers.dbt_paths(dbt_output, "bad")
+    env = {**os.environ, "DO_NOT_TRACK": "1", **helpers.dbt_env(paths)}
     command = [
         str(BIN / "dbt"),
         "test",
@@ -152,9 +150,9 @@ def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_d
     assert "Got 1 result" in result.stdout
 
 
-def test_the_failing_rows_are_the_planted_ones(bad_build, output_dir):
+def test_the_failing_rows_are_the_planted_ones(bad_build, dbt_output):
     failed = {f["name"]: f for f in helpers.failures(bad_build)}
-    database = helpers.dbt_paths(output_dir, "bad")["database"]
+    database = helpers.dbt_paths(dbt_output, "bad")["database"]
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.sql(failed["assert_no_case_completes_before_received"]["compiled_code"]).fetchall()
     assert [row[0] for row in rows] == ["CASE-BAD001"]
@@ -163,8 +161,8 @@ def test_the_failing_rows_are_the_planted_ones(bad_build, output_dir):
 # --- documentation and conventions ---
 
 
-def test_yaml_describes_every_model_and_column(manifest, output_dir):
-    database = helpers.dbt_paths(output_dir, "good")["database"]
+def test_yaml_describes_every_model_and_column(manifest, dbt_output):
+    database = helpers.dbt_paths(dbt_output, "good")["database"]
     problems = []
     with duckdb.connect(str(database), read_only=True) as con:
         for kind in ("model", "seed"):
@@ -182,9 +180,9 @@ def test_yaml_describes_every_model_and_column(manifest, output_dir):
     assert problems == []
 
 
-def test_names_follow_the_team_conventions(manifest, output_dir):
+def test_names_follow_the_team_conventions(manifest, dbt_output):
     prefixes = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
-    database = helpers.dbt_paths(output_dir, "good")["database"]
+    database = helpers.dbt_paths(dbt_output, "good")["database"]
     problems = []
     with duckdb.connect(str(database), read_only=True) as con:
         for name, node in project_nodes(manifest, "model").items():
@@ -261,50 +259,45 @@ def test_lineage_alt_text_names_every_model_and_source(manifest):
 # --- linting, telemetry and where files go ---
 
 
-def sqlfluff(project: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DO_NOT_TRACK": "1", "COURT_TIMELINESS_DUCKDB": str(tmp_path / "lint.duckdb")}
-    command = [str(BIN / "sqlfluff"), "lint", "--disable-progress-bar", "--processes", "1", "models", "tests"]
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
-
-
-def test_sqlfluff_finds_no_lint_errors(tmp_path):
-    result = sqlfluff(PROJECT, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_sqlfluff_fails_on_a_lint_error(tmp_path):
-    """The lint test above can fail: the same lint on a copy with one upper-case keyword does."""
+def test_sqlfluff_passes_the_data_tests_and_fails_on_a_planted_lint_error(tmp_path):
+    """SQLFluff with the project's own .sqlfluff, on a copy of the project with one upper-case
+    keyword planted in a model. The pre-commit hook (tests/test_precommit.py) lints every model;
+    this run adds the project's data tests in tests/, which the hook does not lint, and proves
+    that a lint error fails, naming its rule and file, and that it is the only one."""
     copy = tmp_path / "court_timeliness"
     shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns("target", "logs"))
-    (copy / ".sqlfluff").write_text(
-        (PROJECT / ".sqlfluff").read_text(encoding="utf-8").replace("../output/", str(tmp_path) + "/"),
-        encoding="utf-8",
-    )
+    settings = (PROJECT / ".sqlfluff").read_text(encoding="utf-8")
+    settings, replaced = re.subn(r"(?m)^target_path = .+$", f"target_path = {tmp_path / 'sqlfluff_target'}", settings)
+    assert replaced == 1
+    (copy / ".sqlfluff").write_text(settings, encoding="utf-8")
     model = copy / "models" / "marts" / "dim_courts.sql"
     model.write_text(model.read_text(encoding="utf-8").replace("\nselect\n", "\nSELECT\n"), encoding="utf-8")
-    result = sqlfluff(copy, tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "dim_courts.sql" in result.stdout and "CP01" in result.stdout
+    env = {**os.environ, "DO_NOT_TRACK": "1", "COURT_TIMELINESS_DUCKDB": str(tmp_path / "lint.duckdb")}
+    command = [str(BIN / "sqlfluff"), "lint", "--disable-progress-bar", "--processes", "1", "--format", "json"]
+    command += ["tests", "models/marts/dim_courts.sql"]
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    linted = json.loads(result.stdout)
+    data_tests = [f["filepath"] for f in linted if f["filepath"].startswith("tests/")]
+    assert len(data_tests) >= len(CUSTOM_TESTS)  # the generic tests in tests/generic/ are macros: not linted
+    found = {(f["filepath"], v["code"]) for f in linted for v in f["violations"]}
+    assert found == {("models/marts/dim_courts.sql", "CP01")}, found
 
 
-def test_the_project_turns_telemetry_off_by_itself(tmp_path):
-    """With no DO_NOT_TRACK in the environment, dbt_project.yml alone switches tracking off."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DO_NOT_TRACK", "DBT_SEND_ANONYMOUS_USAGE_STATS")}
-    env["COURT_TIMELINESS_DUCKDB"] = str(tmp_path / "parse.duckdb")
-    command = [str(BIN / "dbt"), "parse", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
-    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8")
+def test_the_project_turns_telemetry_off_by_itself(good_build, dbt_output):
+    """The good build ran with no DO_NOT_TRACK in the environment: dbt_project.yml alone switched
+    tracking and the version check off, and dbt sent nothing."""
+    log = (helpers.dbt_paths(dbt_output, "good")["logs"] / "dbt.log").read_text(encoding="utf-8")
     assert "'send_anonymous_usage_stats': 'False'" in log
-    assert "Sending event" not in log
     assert "'version_check': 'False'" in log
+    assert "Sending event" not in log
 
 
-def test_dbt_writes_only_under_notebooks_output(good_build, output_dir):
-    defaults = helpers.dbt_paths()
-    assert all(path.is_relative_to(ROOT / "notebooks" / "output") for path in defaults.values())
-    ours = helpers.dbt_paths(output_dir, "good")
+def test_dbt_writes_only_under_notebooks_output(good_build, dbt_output):
+    defaults = [path for path in helpers.dbt_paths().values() if isinstance(path, Path)]
+    defaults.append(spark.DEFAULT_WORK_DIR)
+    assert all(path.is_relative_to(ROOT / "notebooks" / "output") for path in defaults)
+    ours = helpers.dbt_paths(dbt_output, "good")
     assert (ours["target"] / "manifest.json").is_file() and (ours["logs"] / "dbt.log").is_file()
     assert ours["database"].is_file()
     # The project folder gets no target/, logs/, database or tracking cookie (.user.yml) of its own.

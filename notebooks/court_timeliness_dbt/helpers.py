@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,16 +25,30 @@ PROJECT_DIR = HERE / "court_timeliness"
 OUTPUT_DIR = HERE.parent / "output" / "court_timeliness_dbt"
 
 
-def dbt_paths(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict[str, Path]:
-    """Where one dbt set-up keeps its database file, target/ and logs/ (all under output_dir)."""
+TARGETS = ("duckdb", "spark")
+
+
+def dbt_paths(output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness") -> dict:
+    """Where one dbt set-up keeps its files (all under output_dir): the DuckDB database file,
+    target/ and logs/, and the Spark schema its models are built in (the name, as an identifier)."""
     base = Path(output_dir).resolve() / name
-    return {"database": base / f"{name}.duckdb", "target": base / "target", "logs": base / "logs"}
+    return {
+        "database": base / f"{name}.duckdb",
+        "target": base / "target",
+        "logs": base / "logs",
+        "schema": re.sub(r"\W", "_", name).lower(),
+    }
 
 
 @contextmanager
-def _env(**values: str):
+def _env(**values: str | None):
+    """Set (a string) or unset (None) environment variables for the duration of a block."""
     saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
@@ -43,32 +59,70 @@ def _env(**values: str):
                 os.environ[key] = old
 
 
-def dbt_flags(curated_dir: Path, paths: dict[str, Path]) -> list[str]:
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise ValueError(f"target {target!r}: the project's profiles.yml has {', '.join(TARGETS)} to run here")
+
+
+def dbt_flags(curated_dir: Path, paths: dict, target: str = "duckdb") -> list[str]:
     """The flags that point dbt at this project and its profile, the curated data in
     `curated_dir` and the output folders in `paths` (from dbt_paths). The same for
-    dbtRunner and for the `dbt` command a maintainer types."""
+    dbtRunner and for the `dbt` command a maintainer types.
+
+    On Spark the curated sources are registered in a schema of their own for this set-up
+    (`<schema>_curated`), so that set-ups over different curated data can share a session."""
+    _check_target(target)
+    variables = {"curated_dir": Path(curated_dir).resolve().as_posix()}
+    if target == "spark":
+        variables["curated_schema"] = f"{paths['schema']}_curated"
     return [
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_DIR),
+        "--target",
+        target,
         "--target-path",
         str(paths["target"]),
         "--log-path",
         str(paths["logs"]),
         "--vars",
-        json.dumps({"curated_dir": Path(curated_dir).resolve().as_posix()}),
+        json.dumps(variables),
         "--no-use-colors",
     ]
 
 
+def dbt_env(paths: dict, target: str = "duckdb", spark_dir: Path | None = None) -> dict[str, str]:
+    """The environment variables profiles.yml reads for that target: the DuckDB file, or the
+    Spark session's folder, schema and log settings (absolute paths, to run from anywhere)."""
+    _check_target(target)
+    if target == "duckdb":
+        return {"COURT_TIMELINESS_DUCKDB": str(paths["database"])}
+    from . import spark
+
+    return {
+        "COURT_TIMELINESS_SPARK_SCHEMA": paths["schema"],
+        "COURT_TIMELINESS_SPARK_DIR": str(Path(spark_dir or spark.DEFAULT_WORK_DIR).resolve()),
+        "COURT_TIMELINESS_SPARK_LOG4J2": str(spark.LOG4J2),
+    }
+
+
 def run_dbt(
-    args: list[str], curated_dir: Path, output_dir: Path = OUTPUT_DIR, name: str = "court_timeliness", quiet=True
+    args: list[str],
+    curated_dir: Path,
+    output_dir: Path = OUTPUT_DIR,
+    name: str = "court_timeliness",
+    quiet=True,
+    target: str = "duckdb",
+    spark_dir: Path | None = None,
 ):
     """Run a dbt command (for example ["build"]) through dbt's Python API, dbtRunner.
 
-    The project reads the curated Parquet in `curated_dir`; the DuckDB database file,
-    target/ (manifest, run results, compiled SQL) and logs/ go under `output_dir`/dbt/<name>/.
+    The project reads the curated Parquet in `curated_dir`; target/ (manifest, run results,
+    compiled SQL) and logs/ go under `output_dir`/<name>/, and so does the DuckDB database
+    file. On Spark (`target="spark"`) the models go to the schema <name> of this process's
+    local session (court_timeliness_dbt.spark.local_session, with its files in `spark_dir`),
+    which is started first if need be and reused by every later run.
     Returns dbt's result object; it never raises for a failing model or test (look at
     `result.success`), only for a broken project or profile.
     """
@@ -77,12 +131,17 @@ def run_dbt(
     paths = dbt_paths(output_dir, name)
     paths["target"].mkdir(parents=True, exist_ok=True)
     paths["logs"].mkdir(parents=True, exist_ok=True)
-    flags = dbt_flags(curated_dir, paths)
+    flags = dbt_flags(curated_dir, paths, target)
     if quiet:
         flags.append("--quiet")
-    with _env(COURT_TIMELINESS_DUCKDB=str(paths["database"])):
+    if target == "spark":
+        from . import spark
+
+        spark.local_session(spark_dir or spark.DEFAULT_WORK_DIR)
+    with _env(**dbt_env(paths, target, spark_dir)):
         result = dbtRunner().invoke([*args, *flags])
-    _release_database()
+    if target == "duckdb":
+        _release_database()
     if result.exception is not None:
         raise RuntimeError(f"dbt {' '.join(args)} could not run: {result.exception}") from result.exception
     return result
@@ -94,6 +153,74 @@ def _release_database() -> None:
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     DuckDBConnectionManager.close_all_connections()
+
+
+# The planted problems plant_bad_rows() knows, each breaking one of the project's own tests.
+PLANTED_PROBLEMS = {
+    "completes_before_received": "assert_no_case_completes_before_received",
+    "two_current_versions": "assert_one_current_record_per_case",
+    "overlapping_versions": "assert_case_versions_do_not_overlap",
+}
+
+
+def plant_bad_rows(curated: Path, copy: Path, problems=tuple(PLANTED_PROBLEMS)):
+    """Copy the curated data in `curated` to `copy` (replacing it) and add one made-up case for
+    each problem named (keys of PLANTED_PROBLEMS), in one Parquet file of its own:
+
+    - completes_before_received: CASE-BAD001 completed the day before it was received;
+    - two_current_versions: CASE-BAD002 has two current versions (one after the other);
+    - overlapping_versions: CASE-BAD003 has two versions valid at the same moment.
+
+    Each case copies a real completed case, so only the planted fault differs, and the file
+    is written by DuckDB with the curated files' own column types (Spark, unlike DuckDB,
+    refuses a folder whose files disagree on them). Returns the planted rows, as a pandas
+    DataFrame."""
+    import duckdb
+
+    unknown = sorted(set(problems) - set(PLANTED_PROBLEMS))
+    if unknown or not problems:
+        raise ValueError(f"problems {unknown or list(problems)}: choose one or more of {sorted(PLANTED_PROBLEMS)}")
+    curated, copy = Path(curated), Path(copy)
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(curated, copy)
+    day = "interval 1 day"
+    versions = {
+        "completes_before_received": [
+            f"'CASE-BAD001' as case_id, received_date - {day} as completed_date",
+        ],
+        "two_current_versions": [  # they follow one another, so they do not overlap
+            f"'CASE-BAD002' as case_id, mojap_start_datetime + {day} as mojap_end_datetime",
+            f"'CASE-BAD002' as case_id, mojap_start_datetime + {day} as mojap_start_datetime",
+        ],
+        "overlapping_versions": [  # the first ends after the second begins
+            f"'CASE-BAD003' as case_id, mojap_start_datetime + 2 * {day} as mojap_end_datetime, "
+            "false as mojap_current_record",
+            f"'CASE-BAD003' as case_id, mojap_start_datetime + {day} as mojap_start_datetime",
+        ],
+    }
+    with duckdb.connect() as con:
+        con.execute(
+            "create temp table template as select * exclude (received_year) "
+            f"from read_parquet('{cases_glob(curated)}', hive_partitioning = true) "
+            "where mojap_current_record and completed_date is not null order by case_id limit 1"
+        )
+        template = con.table("template")
+        columns = template.columns
+        year = con.sql("select year(received_date) from template").fetchall()[0][0]
+        # `replace` keeps each column's type; the casts keep date arithmetic a date.
+        planted = " union all ".join(
+            f"select * replace ({changes}) from template" for p in problems for changes in versions[p]
+        )
+        typed = ", ".join(f"cast({c} as {t}) as {c}" for c, t in zip(columns, template.types, strict=True))
+        bad = con.sql(f"select {typed} from ({planted}) as planted")
+        target = copy / "court_cases" / f"received_year={year}" / "planted_bad_rows.parquet"
+        bad.write_parquet(str(target))
+        return bad.df()
+
+
+def cases_glob(curated: Path) -> str:
+    """The glob that matches every Parquet file of the curated court cases (Hive-partitioned)."""
+    return (Path(curated) / "court_cases" / "*" / "*.parquet").as_posix()
 
 
 def results_table(result):

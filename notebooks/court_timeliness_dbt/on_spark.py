@@ -1,0 +1,169 @@
+"""Run the dbt project on Apache Spark: a plan of dbt commands and SQL in one local
+session, in a process of its own, optionally with no network at all.
+
+    python -m court_timeliness_dbt.on_spark plan.json
+
+Starting Spark takes seconds, so the tests and the benchmark start it once and run every
+dbt command of theirs in that one session (dbt-spark's `session` method reuses it). The
+process of its own keeps the Java gateway, Spark's console output and its memory out of
+the caller, and lets `run_plan(..., offline=True)` cut its network off: it runs in a new
+network namespace (`unshare -n`) where only loopback is up.
+
+A plan is a dict (or its JSON file) with `work_dir` and a list of `steps`:
+
+    {"dbt": ["build"], "curated": "/path/to/curated", "name": "good"}
+        run a dbt command on the `spark` target; models go to schema `good`, dbt's
+        target/ and logs/ to work_dir/dbt/good/.
+    {"sql": "select count(*) from good.fct_cases", "save": "fact_rows"}
+        run one statement; with `save`, keep its rows in the summary under that name.
+    {"export": "good", "tables": ["fct_cases"]}
+        write each table with Spark's own Parquet writer to work_dir/export/good/<table>/.
+
+Everything the session writes goes under work_dir/spark/ (court_timeliness_dbt.spark).
+The summary (work_dir/summary.json, and run_plan's result) holds the session's start time,
+each step's time and outcome, and where Spark was told to write.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _dbt_step(step: dict, work: Path) -> dict:
+    from pyspark.sql import SparkSession
+
+    from . import helpers
+
+    record = {"paths": {k: str(v) for k, v in helpers.dbt_paths(work / "dbt", step["name"]).items()}}
+    try:
+        result = helpers.run_dbt(
+            step["dbt"],
+            Path(step["curated"]),
+            work / "dbt",
+            name=step["name"],
+            target="spark",
+            spark_dir=work / "spark",
+        )
+    except RuntimeError as error:  # dbt could not run at all (a broken project, or a hook that raised)
+        return {**record, "success": False, "exception": str(error), "results": [], "failures": []}
+    record["success"] = bool(result.success)
+    record["results"] = helpers.results_table(result).to_dict("records")
+    record["failures"] = helpers.failures(result)
+    # Which Spark application dbt ran in: the same one for every step, if dbt-spark reused the session.
+    record["application_id"] = SparkSession.builder.getOrCreate().sparkContext.applicationId
+    return record
+
+
+def _sql_step(session, step: dict) -> dict:
+    rows = session.sql(step["sql"]).collect()
+    return {"rows": [list(row) for row in rows]} if step.get("save") else {}
+
+
+def _export_step(session, step: dict, work: Path) -> dict:
+    written = {}
+    for table in step["tables"]:
+        folder = work / "export" / step["export"] / table
+        session.table(f"{step['export']}.{table}").coalesce(1).write.mode("overwrite").parquet(str(folder))
+        written[table] = str(folder)
+    return {"written": written}
+
+
+def execute(plan: dict) -> dict:
+    """Run the plan in this process (see the module's docstring) and return its summary."""
+    from . import spark
+
+    work = Path(plan["work_dir"]).resolve()
+    started = time.perf_counter()
+    session = spark.local_session(work / "spark")
+    summary = {
+        "session_start_seconds": round(time.perf_counter() - started, 2),
+        "application_id": session.sparkContext.applicationId,
+        "steps": [],
+    }
+    jvm = session.sparkContext._jvm
+    summary["java_properties"] = {
+        key: jvm.java.lang.System.getProperty(key) for key in ("java.io.tmpdir", "derby.system.home", "user.timezone")
+    }
+    summary["spark_conf"] = {
+        key: session.conf.get(key) for key in ("spark.sql.warehouse.dir", "spark.sql.session.timeZone")
+    }
+    for step in plan["steps"]:
+        started = time.perf_counter()
+        if "dbt" in step:
+            record = {"kind": "dbt", "args": step["dbt"], "name": step["name"], **_dbt_step(step, work)}
+        elif "sql" in step:
+            record = {"kind": "sql", "sql": step["sql"], "save": step.get("save"), **_sql_step(session, step)}
+        elif "export" in step:
+            record = {"kind": "export", **_export_step(session, step, work)}
+        else:
+            raise ValueError(f"plan step {step!r}: give it a `dbt`, `sql` or `export` key")
+        record["seconds"] = round(time.perf_counter() - started, 2)
+        summary["steps"].append(record)
+    session.stop()
+    return summary
+
+
+def offline_wrapper() -> tuple[list[str], str | None]:
+    """The command prefix that runs a command with no network but loopback, and None; or an
+    empty prefix and the reason it cannot here (for example, namespaces are not permitted)."""
+    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
+    if unshare is None or not Path(ip).exists():
+        return [], "`unshare` (util-linux) or `ip` (iproute2) is not installed"
+    prefix = [unshare, "--net", "--", "sh", "-c", f'"{ip}" link set lo up && exec "$@"', "offline"]
+    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return [], f"network namespaces are not permitted here ({probe.stderr.strip() or probe.returncode})"
+    return prefix, None
+
+
+def run_plan(plan: dict, offline: bool = False, cwd: Path | None = None, timeout: float = 900) -> dict:
+    """Run the plan in a new Python process (with no network if `offline`) and return its summary.
+
+    Spark's console output and the process's own go to work_dir/worker.log. Raises
+    RuntimeError, with the end of that log, if the process fails; and if `offline` is asked
+    for where it cannot be had (see offline_wrapper), rather than run online unseen.
+    """
+    from . import spark
+
+    problem = spark.java_problem()
+    if problem:
+        raise RuntimeError(problem)
+    work = Path(plan["work_dir"]).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    plan_file = work / "plan.json"
+    plan_file.write_text(json.dumps({**plan, "work_dir": str(work)}, indent=2), encoding="utf-8")
+    prefix = []
+    if offline:
+        prefix, reason = offline_wrapper()
+        if reason:
+            raise RuntimeError(f"cannot run offline: {reason}")
+    command = [*prefix, sys.executable, "-m", "court_timeliness_dbt.on_spark", str(plan_file)]
+    log = work / "worker.log"
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or work, timeout=timeout)
+    if done.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        raise RuntimeError(f"the Spark plan failed (exit status {done.returncode}); the end of {log}:\n{tail}")
+    summary = json.loads((work / "summary.json").read_text(encoding="utf-8"))
+    summary["offline"] = bool(prefix)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m court_timeliness_dbt.on_spark plan.json", file=sys.stderr)
+        return 2
+    plan = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    summary = execute(plan)
+    (Path(plan["work_dir"]) / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
