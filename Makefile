@@ -14,7 +14,8 @@ SHELL       := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts audit screenshots
+.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts reviews linkcheck audit \
+        screenshots
 
 ## help: list these targets and what each does
 help:
@@ -94,6 +95,21 @@ book-inputs:
 ## test: run every test (they build the book into _build/html with `make html`, once)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+## reviews: list every page with its owner and review date, overdue first; fails if any is overdue
+reviews: $(STAMP)
+	$(BIN)/python tools/reviews.py
+
+## linkcheck: check every link to another website with Sphinx's linkcheck (needs the internet; notebooks
+## are not run). The weekly workflow runs it; make test checks the book's own links, offline
+LINKCHECK_CONFIG := _build/linkcheck-config.yml
+linkcheck: $(STAMP) $(NODE_STAMP)
+	@mkdir -p _build
+	$(BIN)/python -c 'import sys, yaml, pathlib; c = yaml.safe_load(open("_config.yml")); \
+	  c["execute"]["execute_notebooks"] = "off"; ext = c["sphinx"]["local_extensions"]; \
+	  c["sphinx"]["local_extensions"] = {k: str(pathlib.Path(v).resolve()) for k, v in ext.items()}; \
+	  yaml.safe_dump(c, open(sys.argv[1], "w"))' $(LINKCHECK_CONFIG)
+	$(JUPYTER_BOOK) build . --config $(LINKCHECK_CONFIG) --builder linkcheck --path-output _build/linkcheck
 
 ## audit: build, then print each page's weight, requests and axe-core violations (Chromium)
 audit: book

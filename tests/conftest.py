@@ -12,6 +12,7 @@ extension that reaches for the internet fails the build.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,3 +84,50 @@ def built_book() -> Build:
 
 # The browser fixtures (the served book, one Chromium) for the accessibility and budget tests.
 pytest_plugins = ["site_fixtures"]
+
+
+@dataclass
+class MiniBuild:
+    returncode: int
+    log: str
+    root: Path
+
+    @property
+    def html(self) -> Path:
+        return self.root / "_build" / "html"
+
+
+@pytest.fixture
+def mini_book(tmp_path):
+    """Build a small book of the given pages with this book's configuration, theme and rules.
+
+    ``mini_book({"book/index.md": text, ...})`` writes the pages, generates the
+    navigation, builds with the book's flags and returns the result. For the
+    checks that must fail a build without touching the real book.
+    """
+    quiet = {"capture_output": True, "text": True}
+
+    def build(pages: dict[str, str]) -> MiniBuild:
+        root = tmp_path / "book"
+        for name in ("_config.yml",):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / name, root / name)
+        for name in ("theme", "tools", "node_modules"):
+            (root / name).symlink_to(ROOT / name)
+        for name, text in pages.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+        # As `make book`: the navigation first (it stops on bad front matter), then the build.
+        toc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_toc.py"), "--root", str(root)], **quiet)
+        if toc.returncode != 0:
+            return MiniBuild(toc.returncode, toc.stdout + toc.stderr, root)
+        flags = re.search(r"^BUILD_FLAGS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+        result = subprocess.run(
+            [str(BIN / "jupyter-book"), "build", str(root), *flags.group(1).split()],
+            **quiet,
+            env={**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1"},
+            cwd=root,
+        )
+        return MiniBuild(result.returncode, result.stdout + result.stderr, root)
+
+    return build

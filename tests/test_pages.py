@@ -10,7 +10,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+import drafts
 from conftest import ROOT
+from pages import split_front_matter
 
 PAGES = {
     "book/index": "Data engineering and analytics engineering at the Ministry of Justice",
@@ -40,7 +42,7 @@ def markdown_to_text(paragraph: str) -> str:
 
 
 def seed_paragraphs(seed_text: str) -> list[str]:
-    body = re.split(r"^---\s*$", seed_text, maxsplit=2, flags=re.M)[2]
+    body = "\n".join(seed_text.splitlines()[split_front_matter(seed_text)[1] - 1 :])
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     return [markdown_to_text(p) for p in paragraphs if not p.startswith("#") and not p.startswith("Leave for Calum")]
 
@@ -113,11 +115,34 @@ def test_every_seed_paragraph_is_on_the_about_page(built_book):
     assert missing == [], f"seed paragraphs missing from the About page: {missing}"
 
 
-def test_our_beginnings_says_it_is_being_written(built_book):
-    page = soup(built_book.page("book/about"))
-    heading = next(h for h in page.find_all(["h2", "h3"]) if text_of(h).startswith("Our beginnings"))
-    section = heading.find_parent("section")
-    assert "still writing this section" in text_of(section)
+def own_text(section) -> str:
+    """A section's text without its heading and without the sections inside it."""
+    copy = BeautifulSoup(str(section), "html.parser").find("section")
+    for inner in copy.find_all("section"):
+        inner.decompose()
+    copy.find(["h1", "h2", "h3", "h4", "h5", "h6"]).decompose()
+    return text_of(copy)
+
+
+BOOK_PAGES = sorted(p.removesuffix(".md") for p in (str(p.relative_to(ROOT)) for p in ROOT.glob("book/*.md")))
+
+
+@pytest.mark.parametrize("docname", BOOK_PAGES)
+def test_each_section_is_written_or_says_it_is_being_written(built_book, docname):
+    """A heading never stands over nothing: a section has prose, sections of its own, or says that
+    it is being written in words that `make drafts` lists."""
+    article = soup(built_book.page(docname)).find("article")
+    listed = {d.heading for d in drafts.find_drafts(ROOT) if d.path.with_suffix("").as_posix() == docname}
+    for section in article.find_all("section"):
+        heading = text_of(section.find(["h1", "h2", "h3", "h4", "h5", "h6"]))
+        text = own_text(section)
+        has_sections = section.find("section") is not None
+        assert text or has_sections, f"{docname}: the section “{heading}” is empty. Write it, or say so: " + (
+            "“We are still writing this section.”"
+        )
+        if drafts.PATTERN.search(text):
+            assert heading in listed, f"{docname}: “{heading}” says it is being written, but make drafts misses it"
+    assert listed <= {text_of(h) for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])}
 
 
 def test_the_internal_instruction_is_nowhere(built_book, root):

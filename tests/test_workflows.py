@@ -54,7 +54,10 @@ def test_there_is_a_workflow_that_builds_tests_and_deploys():
     assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     runs = "\n".join(step.get("run", "") for step in build["steps"])
-    assert "make book" in runs and ".ci/run" in runs and "chromium" in runs
+    # One build: the tests build the book, and the HTML they checked is what is published.
+    assert ".ci/run" in runs and "chromium" in runs and "make book" not in runs
+    checkout = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0, "each page's 'Last updated' needs the history"
     caches = [s["with"] for s in build["steps"] if s.get("uses", "").startswith("actions/cache@")]
     jupyter = [c for c in caches if c["path"] == "_build/.jupyter_cache"]
     assert jupyter and "notebooks/**/*.ipynb" in jupyter[0]["key"] and "requirements.txt" in jupyter[0]["key"]
@@ -168,6 +171,22 @@ def test_the_deploy_job_may_write_to_pages(tmp_path):
         """,
     )
     assert check_workflows.check_file(path) == []
+
+
+def test_every_week_it_checks_reviews_and_links_to_other_websites():
+    workflow = yaml.safe_load(WORKFLOWS[0].read_text(encoding="utf-8"))
+    crons = [entry["cron"] for entry in workflow[True]["schedule"]]
+    assert len(crons) == 1 and crons[0].split()[4] not in ("*",), crons  # one day of the week
+    jobs = workflow["jobs"]
+    for name, command in (("reviews", "make reviews"), ("links", "make linkcheck")):
+        steps = "\n".join(step.get("run", "") for step in jobs[name]["steps"])
+        assert command in steps, name
+        assert "schedule" in jobs[name]["if"]
+    # Links to other websites are never checked by make test: only by this scheduled job.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    linkcheck = makefile.split("\nlinkcheck:", 1)[1].split("\n\n", 1)[0]
+    assert "--builder linkcheck" in linkcheck and '"off"' in linkcheck  # notebooks are not run
+    assert "linkcheck" not in makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
 
 
 def test_invalid_yaml_names_the_file_and_line(tmp_path):

@@ -4,6 +4,10 @@
 - Notebook kernels get CurveZMQ keys, so their traffic is encrypted.
 - A notebook runs again when anything it reads changes, not only its code cells
   (see ``notebook_inputs``).
+- Every page and notebook has a description and review dates, or the build fails
+  naming the file (``pages.check_metadata``).
+- The theme gets the repository settings of _config.yml (``repository:``), which
+  Jupyter Book hands only to its default theme.
 """
 
 from __future__ import annotations
@@ -12,6 +16,13 @@ import ast
 import hashlib
 import json
 from pathlib import Path
+
+import yaml
+from sphinx.util import logging
+
+from pages import check_metadata
+
+logger = logging.getLogger(__name__)
 
 # What never counts as a notebook's input: caches, checkpoints, what the examples write.
 SKIPPED_PARTS = {"output", "__pycache__", ".ipynb_checkpoints", "_build"}
@@ -32,6 +43,30 @@ def _encrypt_kernel_traffic(app, config):
     from jupyter_client.manager import KernelManager
 
     KernelManager.class_traits()["transport_encryption"].default_value = "auto"
+
+
+def _repository_for_the_theme(app, config):
+    """Pass `repository:` (url, branch, path_to_book) from _config.yml on to the theme's options."""
+    book_config = Path(app.confdir) / "_config.yml"
+    if not book_config.is_file():
+        return
+    repository = (yaml.safe_load(book_config.read_text(encoding="utf-8")) or {}).get("repository") or {}
+    options = dict(config.html_theme_options or {})
+    for option, key in (("repository_url", "url"), ("repository_branch", "branch"), ("path_to_book", "path_to_book")):
+        if key in repository:
+            options.setdefault(option, repository[key])
+    config.html_theme_options = options
+
+
+def _check_every_page(app, env):
+    """Each page's description and review dates, checked on every build (not only for pages read again)."""
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        if path.suffix not in (".md", ".ipynb"):
+            continue
+        rel = path.relative_to(Path(app.confdir)).as_posix() if path.is_relative_to(app.confdir) else str(path)
+        for problem in check_metadata(env.metadata.get(docname, {}), rel):
+            logger.warning(problem, type="moj_book", subtype="front_matter", location=docname)
 
 
 # --- What a notebook reads when it runs ----------------------------------------------
@@ -146,6 +181,8 @@ def _forget_removed(app, env, docname):
 
 def setup(app):
     app.connect("config-inited", _encrypt_kernel_traffic)
+    app.connect("config-inited", _repository_for_the_theme)
+    app.connect("env-check-consistency", _check_every_page)
     app.connect("builder-inited", _plain_email_addresses)
     app.connect("source-read", _key_notebooks_on_their_inputs)
     app.connect("env-get-outdated", _notebooks_whose_inputs_changed)

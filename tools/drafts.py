@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from pages import PageError, read_front_matter, split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
 # Phrases that mark a section as not written yet (case does not matter).
@@ -46,23 +46,21 @@ class Draft:
         return f"{self.path}:{self.line}: {self.heading}: {self.text}"
 
 
-def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """The page's front matter and the index of the first line after it."""
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    for i, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            try:
-                meta = yaml.safe_load("\n".join(lines[1:i])) or {}
-            except yaml.YAMLError:
-                meta = {}
-            return (meta if isinstance(meta, dict) else {}), i + 1
-    return {}, 0
+def _front_matter(text: str, rel: Path) -> tuple[dict, int]:
+    """The page's front matter (empty if it has none or it is broken: not this tool's job) and
+    the index of the first line after it."""
+    try:
+        front = read_front_matter(text, rel)
+    except PageError:
+        split = split_front_matter(text)
+        return {}, (split[1] - 1 if split else 0)
+    return front.meta, front.body_line - 1
 
 
 def drafts_in(path: Path, rel: Path) -> list[Draft]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    meta, start = _front_matter(lines)
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    meta, start = _front_matter(text, rel)
     heading = str(meta.get("title") or rel.stem)
     found: list[Draft] = []
     fence: str | None = None  # the closing fence of the code block we are in

@@ -9,7 +9,10 @@ registers the theme and wires up one small module per concern:
 - ``code``: code blocks scroll in named boxes the keyboard can reach, with a copy button;
 - ``tables``: tables scroll in named boxes the keyboard can reach;
 - ``notebooks``: a notebook page offers its notebook, and carries no unused scripts;
-- ``images``: chart images are stored as small palette PNGs.
+- ``images``: chart images are stored as small palette PNGs;
+- ``review``: when each page was last reviewed, when it is due and who owns it, a warning
+  on pages whose review is overdue, and ``api/pages.json`` for the reminder bot;
+- ``source``: "View source" and "Report a problem" links, and when the page last changed.
 
 Each page's body is parsed once (``html.Page``); the concerns change the parsed
 page, and it is written out once.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import assets, code, images, navigation, notebooks, stylesheet, tables
+from . import assets, code, images, navigation, notebooks, review, source, stylesheet, tables
 from .html import Page
 
 __version__ = "1.0"
@@ -27,7 +30,7 @@ NAME = "moj_book"
 HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.
-PAGE_CONCERNS = (notebooks, code, tables, navigation)
+PAGE_CONCERNS = (notebooks, code, tables, navigation, review, source)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -44,5 +47,7 @@ def setup(app):
     app.add_html_theme(NAME, str(HERE))
     stylesheet.setup(app)
     images.setup(app)
+    review.setup(app)
+    source.setup(app)
     app.connect("html-page-context", _page_context)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

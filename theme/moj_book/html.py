@@ -21,6 +21,7 @@ class Page:
         self._source = context.get("body") or ""
         self.body = parse(self._source) if self._source else None
         self._after_h1: list = []
+        self._before_h1: list = []
 
     @property
     def is_notebook(self) -> bool:
@@ -33,6 +34,10 @@ class Page:
         """Put a piece of HTML right after the page's H1 (in the order asked)."""
         self._after_h1.append(html)
 
+    def before_content(self, html: str) -> None:
+        """Put a piece of HTML at the top of the page, before its H1 (in the order asked)."""
+        self._before_h1.append(html)
+
     def new_tag(self, name: str, **attrs):
         return self.body.new_tag(name, attrs=attrs)
 
@@ -44,4 +49,6 @@ class Page:
         if h1 is not None:
             for html in reversed(self._after_h1):
                 h1.insert_after(parse(html))
+            for html in self._before_h1:
+                h1.insert_before(parse(html))
         self.context["body"] = str(self.body)
