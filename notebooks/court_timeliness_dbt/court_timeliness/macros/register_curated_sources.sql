@@ -12,7 +12,8 @@
       macro recovers them and then checks that the table reads at least one row.
 
     The tables are dropped and made again on every run, so that they always point at
-    the curated data of this run (`var('curated_dir')`). They are EXTERNAL tables (they
+    the curated data of this run (`var('curated_dir')`, an absolute path or a URL: Spark
+    reads a relative LOCATION as relative to the schema's folder in its warehouse). They are EXTERNAL tables (they
     have a LOCATION): dropping one removes its definition, never the files.
 #}
 {% macro register_curated_sources() -%}
@@ -34,6 +35,12 @@
         {%- endfor -%}
         {%- for source in sources -%}
             {%- set external = source.external -%}
+            {%- if not modules.re.match('^(/|[a-z][a-z0-9+.-]*:)', external.location) -%}
+                {{ exceptions.raise_compiler_error(
+                    "Source " ~ source.source_name ~ "." ~ source.name ~ " is at " ~ external.location
+                    ~ ", a relative path: Spark would look for it beside its warehouse, not here. Give"
+                    ~ " curated_dir as an absolute path: --vars '{curated_dir: /path/to/curated}'.") }}
+            {%- endif -%}
             {%- set partitions = external.get('partitions') or [] -%}
             {%- set partition_names = partitions | map(attribute='name') | list -%}
             {%- set relation = api.Relation.create(schema=source.schema, identifier=source.identifier) -%}
