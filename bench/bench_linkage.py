@@ -1,0 +1,279 @@
+"""Benchmark: the record linkage model (Splink 5 on DuckDB) at 100 thousand and 1 million records per source.
+
+    make bench ONLY=linkage                    # 100k and 1M records per source, 3 runs each (slow: tens of minutes)
+    BENCH_QUICK=1 make bench ONLY=linkage      # 10k and 100k, to smoke-test
+    RECORDS=300000 REPEATS=1 make bench ONLY=linkage
+
+The data is the notebook's generator at a larger population, sized so that the three
+extracts hold RECORDS records each on average (the courts more, the prison fewer), then
+checked and standardised by the notebook's own `prepare`; it is made once and kept under
+notebooks/output/bench/ (git-ignored), keyed on the source of the generator.
+
+Each run is a fresh process that loads the prepared tables and calls `link_people`, the
+notebook's model, unchanged: it counts the comparisons the blocking rules make, trains
+(prior, u from seeded random pairs, m by two sessions of expectation maximisation) and
+scores every pair. Its peak memory is that process's maximum resident set size. Figures
+are medians of REPEATS runs (3). The first run of each size also measures the links at
+the notebook's chosen threshold against the truth, outside the timings.
+
+Beside it, two reference points on the same data:
+
+- the floor: making the blocked pairs without scoring them (Splink's exact count of
+  comparisons, the first step of `link_people`): no scoring can be faster;
+- the peer: deterministic linkage, the simplest thing a team does without Splink: pairs
+  that agree exactly on first name, surname and date of birth, one DuckDB join per pair
+  of sources, with its precision and recall.
+
+Goal: Splink's README says it links a million records on a laptop in about a minute.
+Here: 2 cores, a million records per source, comparisons near-linear in records (about
+as many per record at both sizes), inside 24 GiB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE.parent / "notebooks" / "output" / "bench"  # git-ignored
+RECORDS_PER_PERSON_PER_SOURCE = 8_281 / 6_000 / 3  # what the generator makes at the default size
+GOAL_SECONDS = 60
+MEMORY_GIB = 24
+
+
+def sizes() -> list[int]:
+    if os.environ.get("RECORDS"):
+        return [int(x) for x in os.environ["RECORDS"].split(",")]
+    if os.environ.get("BENCH_QUICK"):
+        return [10_000, 100_000]
+    return [100_000, 1_000_000]
+
+
+def data(records: int) -> Path:
+    """Generate and standardise (once, then reuse) about ``records`` records per source."""
+    from people_linkage import people, prepare
+
+    sources = [Path(people.__file__), Path(prepare.__file__), *sorted(prepare.SQL_DIR.glob("*.sql"))]
+    version = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:8]
+    folder = CACHE / f"linkage_{records}_{version}"
+    if (folder / "done").is_file():
+        return folder
+    population = round(records / RECORDS_PER_PERSON_PER_SOURCE)
+    print(f"generating {population:,} people for about {records:,} records per source ...", flush=True)
+    started = time.perf_counter()
+    made = people.generate(population)
+    prepared = prepare.prepare(made.extracts)
+    folder.mkdir(parents=True, exist_ok=True)
+    for source, table in prepared.people.items():
+        table.to_parquet(folder / f"{source}.parquet", index=False)
+    made.records[["source", "record_id", "person_id"]].to_parquet(folder / "truth.parquet", index=False)
+    (folder / "done").write_text(f"{population}\n", encoding="utf-8")
+    print(f"  made in {time.perf_counter() - started:.0f} s (not timed below)", flush=True)
+    return folder
+
+
+# The work, run in a child process ------------------------------------------------
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def accuracy(con, predictions: str, truth_path: Path) -> dict:
+    """Precision and recall of the links at the notebook's chosen threshold, against the truth, in SQL."""
+    from people_linkage import evaluate
+
+    con.execute(f"create or replace table truth as select * from read_parquet('{truth_path}')")
+    true_total = con.execute(
+        "select sum(n * (n - 1) / 2)::bigint from (select count(*) as n from truth group by person_id)"
+    ).fetchall()[0][0]
+    rows = []
+    for threshold in evaluate.THRESHOLDS:
+        links, right = con.execute(
+            f"""
+            select count(*), count(*) filter (where tl.person_id = tr.person_id)
+            from {predictions} as p
+            join truth as tl on tl.source = p.source_dataset_l and tl.record_id = p.unique_id_l
+            join truth as tr on tr.source = p.source_dataset_r and tr.record_id = p.unique_id_r
+            where p.match_probability >= {threshold}
+            """
+        ).fetchall()[0]
+        rows.append({"threshold": threshold, **evaluate.scores(links, right, true_total)})
+    import pandas as pd
+
+    table = pd.DataFrame(rows)
+    chosen = evaluate.choose_threshold(table)
+    at = table[table["threshold"] == chosen].iloc[0]
+    return {"threshold": chosen, "precision": float(at["precision"]), "recall": float(at["recall"])}
+
+
+def work_splink(folder: Path, evaluate_links: bool) -> dict:
+    import pandas as pd
+    from splink import DuckDBAPI
+
+    from people_linkage import linkage, people
+
+    tables = {source: pd.read_parquet(folder / f"{source}.parquet") for source in people.SOURCES}
+    records = {source: len(table) for source, table in tables.items()}
+    db_api = DuckDBAPI()
+    started = time.perf_counter()
+    run = linkage.link_people(db_api, tables)
+    seconds = time.perf_counter() - started
+    result = {
+        "records": records,
+        "comparisons": run.comparisons,
+        "seconds": seconds,
+        **{key.split()[0]: value for key, value in run.seconds.items()},  # counting, training, prediction
+        "peak_mib": peak_mib(),
+    }
+    if evaluate_links:
+        result["accuracy"] = accuracy(db_api.duckdb_con, run.predictions.physical_name, folder / "truth.parquet")
+    return result
+
+
+def work_exact(folder: Path) -> dict:
+    """Deterministic linkage: exact agreement on first name, surname and date of birth."""
+    import duckdb
+
+    from people_linkage import people
+
+    con = duckdb.connect()
+    for source in people.SOURCES:
+        con.execute(f"create table {source} as select * from read_parquet('{folder / f'{source}.parquet'}')")
+    started = time.perf_counter()
+    parts = []
+    for i, left in enumerate(people.SOURCES):
+        for right in people.SOURCES[i + 1 :]:
+            parts.append(
+                f"""select l.source_dataset as source_l, l.unique_id as id_l,
+                           r.source_dataset as source_r, r.unique_id as id_r
+                    from {left} as l join {right} as r
+                    on l.first_name = r.first_name and l.last_name = r.last_name and l.dob = r.dob"""
+            )
+    con.execute("create table links as " + " union all ".join(parts))
+    seconds = time.perf_counter() - started
+    con.execute(f"create table truth as select * from read_parquet('{folder / 'truth.parquet'}')")
+    links, right = con.execute(
+        """
+        select count(*), count(*) filter (where tl.person_id = tr.person_id)
+        from links as p
+        join truth as tl on tl.source = p.source_l and tl.record_id = p.id_l
+        join truth as tr on tr.source = p.source_r and tr.record_id = p.id_r
+        """
+    ).fetchall()[0]
+    true_total = con.execute(
+        "select sum(n * (n - 1) / 2)::bigint from (select count(*) as n from truth group by person_id)"
+    ).fetchall()[0][0]
+    from people_linkage import evaluate
+
+    return {"seconds": seconds, "links": links, "peak_mib": peak_mib(), **evaluate.scores(links, right, true_total)}
+
+
+# Measurement ------------------------------------------------------------------------
+
+
+def measure(way: str, folder: Path, evaluate_links: bool = False) -> dict:
+    """Run one way once in a fresh process; return what it reports, with its wall time."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--worker", way, str(folder), "evaluate" if evaluate_links else "time"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"the {way} run on {folder} failed (exit status {status})")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - started
+    result["process_peak_mib"] = usage.ru_maxrss / 1024
+    return result
+
+
+def medians(runs: list[dict], keys) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in keys}
+
+
+def main() -> int:
+    repeats = int(os.environ.get("REPEATS", "3"))
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} cores; load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} at the start")
+    rows = []
+    for records in sizes():
+        folder = data(records)
+        runs = [measure("splink", folder, evaluate_links=(i == 0)) for i in range(repeats)]
+        exact = [measure("exact", folder) for _ in range(repeats)]
+        rows.append((records, runs, exact))
+        print(f"  measured {records:,} records per source (load now {os.getloadavg()[0]:.1f})", flush=True)
+
+    print(f"\nRecord linkage with Splink 5 on DuckDB: median of {repeats} run(s) each, a fresh process per run")
+    print()
+    print(
+        "| records per source | records in all | comparisons | per record | floor: pairs only (s) | training (s) "
+        "| prediction (s) | total (s) | comparisons per second | peak memory (GiB) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for records, runs, _ in rows:
+        m = medians(runs, ("counting", "training", "prediction", "seconds", "process_peak_mib"))
+        total_records = sum(runs[0]["records"].values())
+        comparisons = runs[0]["comparisons"]
+        print(
+            f"| {records:,} | {total_records:,} | {comparisons:,} | {comparisons / total_records:.2f} "
+            f"| {m['counting']:.1f} | {m['training']:.1f} | {m['prediction']:.1f} | {m['seconds']:.1f} "
+            f"| {comparisons / m['prediction']:,.0f} | {m['process_peak_mib'] / 1024:.2f} |"
+        )
+    print()
+    print(
+        "Records per source, the links at the chosen threshold, and the peer (exact match on names and date of birth):"
+    )
+    print()
+    print(
+        "| records per source | courts / prison / probation | threshold | precision | recall "
+        "| peer (s) | peer precision | peer recall |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for records, runs, exact in rows:
+        a = runs[0]["accuracy"]
+        per = " / ".join(f"{n:,}" for n in runs[0]["records"].values())
+        e = medians(exact, ("seconds",))
+        print(
+            f"| {records:,} | {per} | {a['threshold']:g} | {a['precision']:.4f} | {a['recall']:.4f} "
+            f"| {e['seconds']:.2f} | {exact[0]['precision']:.4f} | {exact[0]['recall']:.4f} |"
+        )
+    print()
+    largest, runs, _ = rows[-1]
+    m = medians(runs, ("seconds", "process_peak_mib"))
+    met = m["seconds"] <= GOAL_SECONDS
+    print(
+        f"Goal: {largest:,} records per source linked in about {GOAL_SECONDS} s: {m['seconds']:.0f} s, "
+        f"{'met' if met else 'NOT met'}; peak memory {m['process_peak_mib'] / 1024:.1f} GiB of {MEMORY_GIB} GiB."
+    )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        growth = [r[1][0]["comparisons"] / sum(r[1][0]["records"].values()) for r in (first, last)]
+        print(
+            f"Comparisons per record: {growth[0]:.2f} at {first[0]:,}, {growth[1]:.2f} at {last[0]:,} per source "
+            f"({growth[1] / growth[0]:.2f}x for {last[0] / first[0]:.0f}x the records: near-linear if close to 1)."
+        )
+    print(
+        f"Load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (figures are noisy when it exceeds 2)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        way, folder, mode = sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+        result = work_splink(folder, mode == "evaluate") if way == "splink" else work_exact(folder)
+        print(json.dumps(result), flush=True)
+        # The result is out: skip the interpreter's teardown (Arrow's and DuckDB's thread
+        # pools have been seen to abort there now and then).
+        os._exit(0)
+    sys.exit(main())
