@@ -1,52 +1,117 @@
-"""How long `dbt build` of the court timeliness project takes at about 1 million raw rows.
+"""How long `dbt build` of the court timeliness project takes on DuckDB and on Apache Spark.
 
-    make bench ONLY=dbt
+    make bench ONLY=dbt                       # the default size and about 1 million raw rows
+    CASES=820000 make bench ONLY=dbt          # one size only (cases, comma-separated)
 
-Makes the curated data once with the ETL example's own pipeline (ensure_curated)
-in a temporary folder, sized so that the raw extracts hold about 1 million rows,
-then runs `dbt build` (seed, 9 models, every test) three times through dbt's
-Python API on DuckDB and prints the median, with the fastest and slowest runs.
+For each size the curated data is made once with the ETL example's own pipeline
+(ensure_curated) in a temporary folder. Then, on each engine, `dbt build` (seed, 9
+models, every test) runs three times and the table gives the median, the fastest and the
+slowest, in seconds:
+
+- DuckDB runs in this process, through dbt's Python API, as the notebook does;
+- Spark runs in a process of its own (court_timeliness_dbt.on_spark): its local session
+  starts once, and that start is timed apart; the three builds run in that session.
+
+The floor is what any dbt command costs on that engine before it does real work: a `dbt run`
+of one view over the 21 courts (dbt's start, its parse of the project, the on-run-start
+hook, which on Spark registers the sources and discovers their partitions, and one tiny
+view). Medians of three, too. The machine's cores and load are printed with the table:
+other work on the machine slows every figure.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from court_cases_etl import ensure_curated
-from court_timeliness_dbt import helpers
+from court_cases_etl.pipeline import DEFAULT_CASES
+from court_timeliness_dbt import helpers, on_spark
 
-RAW_ROWS = 1_000_000
-# The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases).
-CASES = 820_000
+# The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases),
+# so 820,000 cases give about 1 million raw rows.
+SIZES = [DEFAULT_CASES, 820_000]
 RUNS = 3
+FLOOR = ["run", "--select", "stg_curated__courts"]
+
+
+def sizes() -> list[int]:
+    if os.environ.get("CASES"):
+        return [int(x) for x in os.environ["CASES"].split(",")]
+    return SIZES
+
+
+def duckdb_times(curated: Path, work: Path) -> dict:
+    builds, floors = [], []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        result = helpers.run_dbt(["build"], curated, work, name="bench")
+        builds.append(time.perf_counter() - started)
+        if not result.success:
+            raise SystemExit(f"dbt build failed on DuckDB: {helpers.failures(result)}")
+    nodes = len(result.result.results)
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        result = helpers.run_dbt(FLOOR, curated, work, name="bench")
+        floors.append(time.perf_counter() - started)
+        if not result.success:
+            raise SystemExit(f"dbt {' '.join(FLOOR)} failed on DuckDB: {helpers.failures(result)}")
+    return {"start": None, "builds": builds, "floors": floors, "nodes": nodes}
+
+
+def spark_times(curated: Path, work: Path) -> dict:
+    steps = [{"dbt": ["build"], "curated": str(curated), "name": "bench"} for _ in range(RUNS)]
+    steps += [{"dbt": FLOOR, "curated": str(curated), "name": "bench"} for _ in range(RUNS)]
+    summary = on_spark.run_plan({"work_dir": str(work), "steps": steps}, timeout=3600)
+    for step in summary["steps"]:
+        if not step["success"]:
+            raise SystemExit(f"dbt {' '.join(step['args'])} failed on Spark: {step['failures'] or step['exception']}")
+    seconds = [step["seconds"] for step in summary["steps"]]
+    return {"start": summary["session_start_seconds"], "builds": seconds[:RUNS], "floors": seconds[RUNS:]}
+
+
+def row(size: dict, engine: str, times: dict) -> str:
+    builds, floor = times["builds"], statistics.median(times["floors"])
+    start = "" if times["start"] is None else f"{times['start']:.1f}"
+    return (
+        f"| {size['raw_rows']:,} | {size['versions']:,} | {engine} | {start} | {floor:.1f} "
+        f"| {statistics.median(builds):.1f} | {min(builds):.1f} | {max(builds):.1f} |"
+    )
 
 
 def main() -> None:
+    load_before = os.getloadavg()
+    lines = []
     with tempfile.TemporaryDirectory(prefix="bench_dbt_") as tmp:
-        started = time.perf_counter()
-        curated = ensure_curated(output_dir=Path(tmp), cases=CASES)
-        made = time.perf_counter() - started
-        info = json.loads((curated / "_manifest.json").read_text(encoding="utf-8"))
-        seconds = []
-        for _ in range(RUNS):
+        for cases in sizes():
+            folder = Path(tmp) / f"cases_{cases}"
             started = time.perf_counter()
-            result = helpers.run_dbt(["build"], curated, Path(tmp), name="bench")
-            seconds.append(time.perf_counter() - started)
-            if not result.success:
-                raise SystemExit(f"dbt build failed at {CASES:,} cases: {helpers.failures(result)}")
-        nodes = len(result.result.results)
-    print(f"curated data made by ensure_curated in {made:.1f} s (not timed below)")
+            curated = ensure_curated(output_dir=folder, cases=cases)
+            made = time.perf_counter() - started
+            info = json.loads((curated / "_manifest.json").read_text(encoding="utf-8"))
+            print(f"{cases:,} cases: curated data made by ensure_curated in {made:.1f} s (not timed below)", flush=True)
+            duck = duckdb_times(curated, folder / "duckdb")
+            spark = spark_times(curated, folder / "spark")
+            lines += [row(info, "DuckDB", duck), row(info, "Spark", spark)]
+            nodes = duck["nodes"]
     print()
-    print("| raw rows | case versions | cases | dbt nodes | dbt build median (s) | fastest | slowest |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(
-        f"| {info['raw_rows']:,} | {info['versions']:,} | {CASES:,} | {nodes} | {statistics.median(seconds):.2f} "
-        f"| {min(seconds):.2f} | {max(seconds):.2f} |"
+        f"dbt build of {nodes} nodes, seconds, median of {RUNS} (fastest, slowest); measured "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, load average "
+        f"{load_before[0]:.1f} before and {os.getloadavg()[0]:.1f} after"
     )
+    print()
+    print(
+        "| raw rows | case versions | engine | Spark session start | floor: dbt run of one view "
+        "| dbt build median | fastest | slowest |"
+    )
+    print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
