@@ -101,6 +101,36 @@ def test_the_conventions_of_each_system_are_undone(tmp_path):
     assert seen == {("sean", "obrien-smith", "1985-03-14", "M", "LS16 4BT", "2009/0123456X")}
 
 
+CLEANING = [
+    ("clean_name(' O''Brien - Smith ')", "obrien-smith"),
+    ("clean_name('MC  DONALD')", "mc donald"),
+    ("clean_name(' - ')", None),
+    ("clean_name('')", None),
+    ("clean_name(null)", None),
+    ("first_word('  Sean Patrick')", "Sean"),
+    ("clean_postcode('ls164bt')", "LS16 4BT"),
+    ("clean_postcode(' m1  1aa ')", "M1 1AA"),
+    ("clean_postcode('NFA')", None),
+    ("clean_postcode('LS16')", None),
+    ("clean_postcode(null)", None),
+    ("clean_pnc('09/123456X')", "2009/0123456X"),
+    ("clean_pnc('98/12X')", "1998/0000012X"),
+    ("clean_pnc(' 2001/0123456z ')", "2001/0123456Z"),
+    ("clean_pnc('2001/12345678X')", None),
+    ("clean_pnc('unknown')", None),
+    ("clean_pnc('')", None),
+    ("iso_date('14-MAR-1985', '%d-%b-%Y')", "1985-03-14"),
+    ("iso_date('14/03/1985', '%d/%m/%Y')", "1985-03-14"),
+    ("iso_date(' ', '%d/%m/%Y')", None),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), CLEANING)
+def test_each_cleaning_rule(expression, expected):
+    con = prepare._connect()
+    assert con.sql(f"select {expression}").fetchall()[0][0] == expected
+
+
 def test_a_missing_column_is_named(folder):
     spoil(folder, "prison", lambda f: f.drop(columns=["birth_date"]))
     message = refused(folder, "prison", "missing column birth_date", "needs all of: prisoner_number")

@@ -1,12 +1,11 @@
 -- Cleaning rules that every source shares, as DuckDB macros.
 
 -- Names: lower case, letters, spaces and hyphens only (O'Brien and OBRIEN both become
--- obrien), no space around a hyphen, single spaces; blank becomes null.
-create or replace macro clean_name(value) as nullif(
-    trim(regexp_replace(regexp_replace(regexp_replace(
-        lower(value), '[^a-z\- ]', '', 'g'), '\s*-\s*', '-', 'g'), '\s+', ' ', 'g')),
-    ''
-);
+-- obrien), no space around a hyphen, single spaces; a name with no letter becomes null.
+create or replace macro clean_name(value) as case
+    when regexp_matches(lower(value), '[a-z]') then trim(regexp_replace(regexp_replace(regexp_replace(
+        lower(value), '[^a-z\- ]', '', 'g'), '\s*-\s*', '-', 'g'), '\s+', ' ', 'g'))
+end;
 
 -- The first word of a name field, for systems that keep all forenames in one column.
 create or replace macro first_word(value) as split_part(trim(value), ' ', 1);
