@@ -41,14 +41,16 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # Install the pinned front-end packages (GOV.UK Frontend and Sass for the theme,
-# axe-core for the accessibility tests) from package-lock.json, again only when
-# it changes. Needs Node 20 or newer and npm.
+# axe-core and the Nu HTML Checker for the tests) from package-lock.json, again
+# only when it changes. No package runs code of its own at install: vnu-jar's
+# script would download a Java runtime where none is installed. Needs Node 20
+# or newer and npm.
 NODE_STAMP := node_modules/.installed-package-lock
 export NPM_CONFIG_UPDATE_NOTIFIER := false
 $(NODE_STAMP): package-lock.json package.json
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null || \
 	  { echo "Node 20 or newer (with npm) is needed: install it, then run make again." >&2; exit 1; }
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $(NODE_STAMP)
 
 ## setup: create .venv with the locked Python packages and install the front-end packages (npm ci)
@@ -69,12 +71,17 @@ book: toc
 # a rebuild with nothing changed takes a fraction of a second. Folders are
 # listed too (as `book/.`: plain `book` would name the phony target): adding or
 # removing a file changes its folder's time. A failed build leaves no stamp, so
-# the next build runs again. Every build's output is kept in BUILD_LOG, which
-# the tests read for warnings. `make html` builds from _toc.yml as committed.
+# the next build runs again, and it forgets Sphinx's saved state, so that the
+# next build reads every page again: Sphinx reports a page's warnings only when
+# it reads the page, and would otherwise pass over the page that failed (the
+# notebooks' execution cache keeps that quick). Every build's output is kept in
+# BUILD_LOG, which the tests read for warnings. `make html` builds from _toc.yml
+# as committed.
 JUPYTER_BOOK ?= $(BIN)/jupyter-book
 BUILD_FLAGS  := -W -n --keep-going
 BUILT        := _build/.make-book-stamp
 BUILD_LOG    := _build/book-build.log
+SPHINX_STATE := _build/.doctrees/environment.pickle
 BOOK_DIRS    := book notebooks theme
 BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
                   -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
@@ -85,7 +92,7 @@ html: $(BUILT)
 
 $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 	@mkdir -p $(@D)
-	$(JUPYTER_BOOK) build . $(BUILD_FLAGS) 2>&1 | tee $(BUILD_LOG)
+	$(JUPYTER_BOOK) build . $(BUILD_FLAGS) 2>&1 | tee $(BUILD_LOG) || { rm -f $(SPHINX_STATE); exit 1; }
 	@touch $@
 
 # The files a build reads, one per line (`make serve` watches them).

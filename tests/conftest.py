@@ -73,6 +73,10 @@ def built_book() -> Build:
     """The book as `make html` builds it (offline where possible), once per test run."""
     prefix, reason = offline_command()
     env = {**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1", "MAKEFLAGS": ""}
+    # The packages first, with the network (nothing to do unless a lock changed since the last set-up).
+    setup = subprocess.run(["make", "--no-print-directory", "setup"], capture_output=True, text=True, env=env, cwd=ROOT)
+    if setup.returncode != 0:
+        return Build(setup.returncode, setup.stdout + setup.stderr, ROOT / "_build" / "html", False, "set-up failed")
     result = subprocess.run(
         [*(prefix or []), "make", "--no-print-directory", "html"], capture_output=True, text=True, env=env, cwd=ROOT
     )
@@ -84,6 +88,43 @@ def built_book() -> Build:
 
 # The browser fixtures (the served book, one Chromium) for the accessibility and budget tests.
 pytest_plugins = ["site_fixtures"]
+
+# What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
+NEEDS = {
+    "Chromium": {"checker", "served_book", "page_report"},
+    "Java": {"vnu_report"},
+}
+
+
+def _missing(need: str) -> str | None:
+    """Why a program the tests need is missing, with what to install; None if it is there."""
+    from site_check import chromium_path
+    from validate_html import java
+
+    if need == "Java":
+        try:
+            java()
+        except FileNotFoundError as exc:
+            return str(exc)
+    if need == "Chromium":
+        try:
+            chromium_path()
+        except FileNotFoundError:
+            where = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+            return (
+                f"Chromium is needed for the browser tests and is not at {where}. Install it "
+                "(Debian/Ubuntu: `sudo apt-get install chromium`; macOS: `brew install --cask chromium`), "
+                "or point CHROMIUM at another Chromium or Chrome: `CHROMIUM=/path/to/chrome make test`."
+            )
+    return None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Stop once, with one line per missing program, rather than fail every test that needs it."""
+    needed = {need for item in items for need, fixtures in NEEDS.items() if fixtures & set(item.fixturenames)}
+    problems = [problem for need in sorted(needed) if (problem := _missing(need))]
+    if problems:
+        pytest.exit("\n".join(problems), returncode=4)
 
 
 @dataclass

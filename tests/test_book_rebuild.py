@@ -143,3 +143,18 @@ def test_a_failed_build_is_tried_again(project):
     (project.parent / "fake" / "fail").unlink()
     assert make_book(project) == 3
     assert make_book(project) == 3
+
+
+def test_a_failed_build_makes_the_next_one_read_every_page_again(project):
+    """Sphinx reports a page's warnings only when it reads the page. A failed build forgets the
+    saved state, so that the next build reads the failing page again instead of passing over it."""
+    state = project / "_build" / ".doctrees" / "environment.pickle"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"saved")
+    assert make_book(project) == 1
+    assert state.exists(), "a good build keeps Sphinx's state (incremental builds)"
+    (project.parent / "fake" / "fail").touch()
+    later(project / "_build" / ".make-book-stamp")
+    (project / "book" / "join.md").touch()
+    assert make_book(project) == 2
+    assert not state.exists()

@@ -9,7 +9,7 @@ registers the theme and wires up one small module per concern:
 - ``code``: code blocks scroll in named boxes the keyboard can reach, with a copy button;
 - ``tables``: tables scroll in named boxes the keyboard can reach;
 - ``notebooks``: a notebook page offers its notebook, and carries no unused scripts;
-- ``images``: chart images are stored as small palette PNGs;
+- ``images``: every image has its intrinsic size, and charts are stored as small palette PNGs;
 - ``review``: when each page was last reviewed, when it is due and who owns it, a warning
   on pages whose review is overdue, and ``api/pages.json`` for the reminder bot;
 - ``source``: "View source" and "Report a problem" links, and when the page last changed.
@@ -30,7 +30,7 @@ NAME = "moj_book"
 HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.
-PAGE_CONCERNS = (notebooks, code, tables, navigation, review, source)
+PAGE_CONCERNS = (notebooks, code, tables, images, navigation, review, source)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -47,6 +47,7 @@ def setup(app):
     app.add_html_theme(NAME, str(HERE))
     stylesheet.setup(app)
     images.setup(app)
+    navigation.setup(app)
     review.setup(app)
     source.setup(app)
     app.connect("html-page-context", _page_context)

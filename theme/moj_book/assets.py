@@ -3,8 +3,9 @@
 Jupyter Book's extensions add their files to every page, and some would load
 from a CDN (MathJax, require.js, Thebe). Anything that is not ours is dropped
 (sphinx-book-theme, sphinx-thebe, basic.css, sphinx-copybutton: the theme has
-its own copy button, and myst-nb's 43 KB stylesheet is replaced by a few rules
-in scss/_book.scss), except the files in KEEP_IF on the pages that use them.
+its own copy button; myst-nb's 43 KB stylesheet is replaced by a few rules in
+scss/_book.scss; Sphinx's pygments.css is compiled into the theme's own, see
+stylesheet.py), except the files in KEEP_IF on the pages that use them.
 Sphinx's own scripts serve only the search page: its highlighting of search
 words looks for markup this theme does not have.
 """
@@ -15,7 +16,6 @@ from .html import Page
 
 # File name (prefix or part) -> does this page's body need it?
 KEEP_IF = {
-    "pygments.css": lambda body: 'class="highlight"' in body,
     "togglebutton": lambda body: 'class="toggle' in body or "dropdown" in body,
     "sphinx-design": lambda body: " sd-" in body or '"sd-' in body,
     "design-tabs.js": lambda body: "sd-tab" in body,

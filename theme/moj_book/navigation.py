@@ -1,4 +1,5 @@
-"""The book's navigation (its whole table of contents), breadcrumbs and the page's own contents."""
+"""The book's navigation (its whole table of contents), breadcrumbs and the page's own contents,
+and the site's root address, which opens the book's root page when that is not ``index``."""
 
 from __future__ import annotations
 
@@ -55,3 +56,16 @@ def page(page: Page) -> None:
             '<h2 class="app-contents__heading" id="app-contents-heading">On this page</h2>'
             f"{contents}</nav>"
         )
+
+
+def _root_redirect(app, config) -> None:
+    """Write the site's index.html from the theme's redirect page (a complete, valid page)."""
+    from . import NAME
+
+    if config.html_theme == NAME and config.root_doc != "index":
+        config.html_additional_pages = {"index": "redirect.html", **(config.html_additional_pages or {})}
+
+
+def setup(app) -> None:
+    # After sphinx-external-toc has set root_doc from _toc.yml (it does so at priority 900).
+    app.connect("config-inited", _root_redirect, priority=950)

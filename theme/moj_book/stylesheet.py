@@ -1,8 +1,10 @@
-"""The theme's stylesheet, compiled from its Sass (scss/) with GOV.UK Frontend from node_modules.
+"""The theme's stylesheet: its Sass (scss/) with GOV.UK Frontend from node_modules, and the code
+colours (Pygments), compiled and minified into one file that every page loads.
 
 Sass and GOV.UK Frontend come from the pinned front-end packages (`npm ci`);
 nothing is copied into the repository. The compiled file is cached beside the
-build's doctrees and compiled again only when the Sass or GOV.UK Frontend changes.
+build's doctrees and compiled again only when the Sass, GOV.UK Frontend or the
+Pygments style changes. Sphinx's own pygments.css is not loaded (see assets.py).
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ def compile_stylesheet(app) -> None:
         )
     out_dir = Path(app.doctreedir).parent / "moj_book_static"
     target = out_dir / FILE_NAME
-    digest = hashlib.sha256(govuk.read_bytes())
+    from sphinx.highlighting import PygmentsBridge
+
+    pygments = PygmentsBridge("html", app.config.pygments_style or "a11y-light").get_stylesheet()
+    digest = hashlib.sha256(govuk.read_bytes() + pygments.encode())
     for path in sorted(SCSS.glob("*.scss")):
         digest.update(path.name.encode() + path.read_bytes())
     stamp = out_dir.parent / "moj_book_static.sha256"
@@ -56,6 +61,14 @@ def compile_stylesheet(app) -> None:
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise ExtensionError(f"Sass could not compile {SCSS / 'moj-book.scss'}:\n{result.stderr}")
+        # The code colours, minified by the same Sass (plain CSS is valid SCSS).
+        colours = subprocess.run(
+            [str(sass), "--stdin", "--no-source-map", "--style=compressed"], input=pygments, capture_output=True, text=True
+        )
+        if colours.returncode != 0:
+            raise ExtensionError(f"Sass could not minify the Pygments stylesheet:\n{colours.stderr}")
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + colours.stdout.strip() + "\n")
         stamp.write_text(digest.hexdigest())
     app.config.html_static_path.append(str(out_dir))
 
