@@ -192,3 +192,16 @@ def test_a_page_without_a_description_or_review_date_fails_the_build_naming_the_
     assert build.returncode != 0
     assert "book/bare.md: no `description` in the front matter" in build.log, build.log[-3000:]
     assert "book/bare.md: no `last_reviewed_on` in the front matter" in build.log
+
+
+def test_a_page_is_written_again_when_its_value_changes_not_otherwise():
+    from moj_book.rebuild import changed_since_last_build
+
+    class Env:
+        found_docs = {"a", "b", "c"}
+
+    env, values = Env(), {"a": 1, "b": 2, "c": 3}
+    assert changed_since_last_build(env, "state", values.get) == []  # the first build writes every page anyway
+    values.update(b=20)
+    assert changed_since_last_build(env, "state", values.get) == ["b"]
+    assert changed_since_last_build(env, "state", values.get) == []

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from sphinx.util import logging
 
+from .rebuild import changed_since_last_build
+
 logger = logging.getLogger(__name__)
 
 UNITS = ("day", "week", "month", "year")
@@ -189,23 +191,19 @@ def pages_json(app, exception) -> None:
     target.write_text(json.dumps(pages, indent=2) + "\n", encoding="utf-8")
 
 
+def _overdue(env, docname: str) -> bool | None:
+    meta = env.metadata.get(docname, {})
+    if not has_review(meta):
+        return None
+    try:
+        return parse_review(meta, docname).overdue(today())
+    except ReviewError:
+        return None  # reported by check_reviews
+
+
 def _outdated_by_the_date(app, env, added, changed, removed):
     """A page whose review fell due since it was last written is written again, with its warning."""
-    seen = getattr(env, "moj_book_overdue", {})
-    outdated = []
-    for docname in env.found_docs:
-        meta = env.metadata.get(docname, {})
-        if not has_review(meta):
-            continue
-        try:
-            overdue = parse_review(meta, docname).overdue(today())
-        except ReviewError:
-            continue  # reported by check_reviews
-        if seen.get(docname) != overdue:
-            outdated.append(docname)
-        seen[docname] = overdue
-    env.moj_book_overdue = seen
-    return outdated
+    return changed_since_last_build(env, "moj_book_overdue", lambda docname: _overdue(env, docname))
 
 
 def setup(app) -> None:

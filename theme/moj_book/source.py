@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from .rebuild import changed_since_last_build
 from .review import long_date
 
 
@@ -77,15 +78,7 @@ def page(page) -> None:
 
 def _outdated_by_a_commit(app, env, added, changed, removed):
     """A page whose source was committed since it was last written is written again, with its new date."""
-    seen = getattr(env, "moj_book_last_commit", {})
-    outdated = []
-    for docname in env.found_docs:
-        date = last_commit_date(Path(env.doc2path(docname)))
-        if docname in seen and seen[docname] != date:
-            outdated.append(docname)
-        seen[docname] = date
-    env.moj_book_last_commit = seen
-    return outdated
+    return changed_since_last_build(env, "moj_book_last_commit", lambda d: last_commit_date(Path(env.doc2path(d))))
 
 
 def setup(app) -> None:

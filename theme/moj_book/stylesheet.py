@@ -63,7 +63,10 @@ def compile_stylesheet(app) -> None:
             raise ExtensionError(f"Sass could not compile {SCSS / 'moj-book.scss'}:\n{result.stderr}")
         # The code colours, minified by the same Sass (plain CSS is valid SCSS).
         colours = subprocess.run(
-            [str(sass), "--stdin", "--no-source-map", "--style=compressed"], input=pygments, capture_output=True, text=True
+            [str(sass), "--stdin", "--no-source-map", "--style=compressed"],
+            input=pygments,
+            capture_output=True,
+            text=True,
         )
         if colours.returncode != 0:
             raise ExtensionError(f"Sass could not minify the Pygments stylesheet:\n{colours.stderr}")
