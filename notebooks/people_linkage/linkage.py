@@ -7,6 +7,15 @@ prepared input tables, one per source with the same columns (``prepare.LINKAGE_C
 trains the model, scores every pair the blocking rules make, and returns a
 ``LinkageRun``. ``cluster(run, threshold)`` then groups the records into people.
 
+    prepared = prepare.prepare(prepare.load_extracts(people.OUTPUT_DIR))
+    run = link_people(DuckDBAPI(), prepared.people)
+    clusters = cluster(run, 0.2).as_pandas_dataframe()
+
+On Spark, pass ``SparkAPI(spark_session=spark)`` and the same tables as Spark DataFrames
+(``spark.createDataFrame(table)``); the session must have Splink's similarity-function
+jar in ``spark.jars``. The SQL of the rules and levels is either plain SQL that both
+engines read or marked as DuckDB's (``base_dialect_str``) so that Splink translates it.
+
 Nothing here reads the truth: the model sees only the prepared tables.
 """
 
@@ -23,7 +32,7 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
 U_SEED = 7  # the seed of the random pairs that estimate u
-U_MAX_PAIRS = 5e5  # how many random pairs estimate u
+U_MAX_PAIRS = 3e5  # how many random pairs estimate u (all in one pass: no early stop)
 EM_MAX_PAIRS = 1e6  # the most pairs one session of expectation maximisation samples
 EM_PROBE_SHARE = 0.2  # the share of records whose pairs estimate how many pairs a session would make
 PREDICT_FLOOR = 0.001  # predict keeps pairs at or above this match probability (lower ones are not links)
@@ -172,7 +181,9 @@ def train(linker: Linker) -> list:
     )
     # u: how often each level occurs among pairs that do not match. Random pairs almost
     # never match, so a seeded random sample of them measures it.
-    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=U_SEED)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=U_MAX_PAIRS, seed=U_SEED, num_chunks=1, min_count_per_level=None
+    )
     # m: how often each level occurs among pairs that match, by expectation maximisation
     # on the pairs each training rule makes (no random choices).
     return [

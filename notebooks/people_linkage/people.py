@@ -549,7 +549,7 @@ def format_courts(values: pd.DataFrame, events: pd.DataFrame, rng: np.random.Gen
     short_form = pd.Series(pnc).str.slice(2, 5) + pd.Series(pnc).str.slice(5).str.lstrip("0")
     pnc = np.where(short, short_form.to_numpy(dtype=object), pnc)
     year = events["event_date"].to_numpy(dtype="datetime64[Y]").astype(int) + 1970
-    case = _unique_codes(rng, n, 900_000) + 100_000
+    case = _unique_codes(rng, n, 9_000_000) + 1_000_000
     return pd.DataFrame(
         {
             "defendant_id": np.char.add("D", np.char.zfill(_unique_codes(rng, n, 90_000_000).astype(str), 8)),
@@ -599,7 +599,8 @@ def format_prison(values: pd.DataFrame, events: pd.DataFrame, rng: np.random.Gen
 
 def format_probation(values: pd.DataFrame, events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     n = len(values)
-    crn = _letters(rng.integers(0, 26, n), 1) + np.char.zfill(_unique_codes(rng, n, 1_000_000).astype(str), 6)
+    code = _unique_codes(rng, n, 26 * 1_000_000)
+    crn = _letters(code // 1_000_000, 1) + np.char.zfill((code % 1_000_000).astype(str), 6).astype(object)
     gender = values["sex"].map({"M": "Male", "F": "Female", "": "Not Known"}).to_numpy(dtype=object)
     return pd.DataFrame(
         {
