@@ -14,7 +14,7 @@ SHELL       := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts reviews linkcheck audit \
+.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts reviews linkcheck etl audit \
         screenshots
 
 ## help: list these targets and what each does
@@ -117,6 +117,14 @@ linkcheck: $(STAMP) $(NODE_STAMP)
 	  c["sphinx"]["local_extensions"] = {k: str(pathlib.Path(v).resolve()) for k, v in ext.items()}; \
 	  yaml.safe_dump(c, open(sys.argv[1], "w"))' $(LINKCHECK_CONFIG)
 	$(JUPYTER_BOOK) build . --config $(LINKCHECK_CONFIG) --builder linkcheck --path-output _build/linkcheck
+
+# Where `make etl` reads the extract files, and writes its database and curated output.
+EXTRACTS   ?= notebooks/output/court_cases_etl/extracts
+ETL_OUTPUT ?= notebooks/output/court_cases_etl/etl
+
+## etl: load the extract files in EXTRACTS and publish them under ETL_OUTPUT (python -m court_cases_etl --help)
+etl: $(STAMP)
+	$(BIN)/python -m court_cases_etl load $(EXTRACTS) --output $(ETL_OUTPUT)
 
 ## audit: build, then print each page's weight, requests and axe-core violations (Chromium)
 audit: book

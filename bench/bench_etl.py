@@ -1,19 +1,28 @@
-"""Benchmark: the court cases ETL pipeline (DuckDB SQL) against the naive way (pandas, row by row).
+"""Benchmark: the court cases ETL pipeline beside the floor and a fair peer, on the same files.
 
-    make bench ONLY=etl                  # 1 million and 10 million raw rows (slow: minutes)
+    make bench ONLY=etl                  # 1 million and 10 million raw rows (minutes)
     BENCH_QUICK=1 make bench ONLY=etl    # 20 thousand and 200 thousand rows, to smoke-test
-    ROWS=500000 REPEATS=1 make bench ONLY=etl
+    ROWS=1000000 REPEATS=3 make bench ONLY=etl
+    PROFILE=1 ROWS=1000000 make bench ONLY=etl   # and where the pipeline's time goes, per statement
 
-Both ways do the same work on the same 30 daily extract files: validate every row
-against the same rules, quarantine bad rows, keep good rows, build the SCD2 history
-and write it as Hive-partitioned Parquet. The naive way reads each file with pandas,
-validates row by row with DataFrame.apply, and builds history in a Python loop; it
-runs at the smallest size only (at 10 million rows it would take a long time).
+Three ways over the same 30 daily extract files, each run in a fresh process,
+the ways interleaved, REPEATS runs each (3), medians:
 
-Each measurement runs in a fresh subprocess; its peak memory is that process's
-maximum resident set size (os.wait4). Figures are medians of REPEATS runs (3).
-Goals: DuckDB at least 5x the naive way's rows per second at the smallest size;
-10x the rows costs DuckDB less than 2x the peak memory.
+- floor: DuckDB reads every file as text and writes one Parquet file: the bare
+  read and write of the same data, which no pipeline can beat;
+- pipeline: `court_cases_etl.pipeline` as the notebook and `make etl` run it
+  (connect, load_files, publish): checks each file whole, counts its records
+  with a second reader, keeps bronze, silver and quarantine in a database on
+  disk, reconciles every file in one transaction, publishes the curated
+  history as Hive-partitioned Parquet;
+- polars: the same rules written the way a good polars user would (lazy, no
+  Python loop; bench/etl_polars.py), writing the curated history and the
+  quarantine as Parquet.
+
+The pipeline's and polars' curated histories are compared row for row, and
+their quarantines rule by rule. Peak memory is each process's maximum resident
+set size (os.wait4). Goals: faster than polars at 1 million rows; within 3x the
+floor at both sizes; 10x the rows under 2x the pipeline's peak memory.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE.parent / "notebooks" / "output" / "bench"  # git-ignored
 EVENTS_PER_CASE = 1.22  # raw rows per case the generator makes (half the cases arrive completed)
 DAYS = 30
+WAYS = ("floor", "pipeline", "polars")
 
 
 def sizes() -> list[int]:
@@ -61,160 +71,63 @@ def extracts(rows: int) -> Path:
 # The work, run in a child process ------------------------------------------------
 
 
-def work_duckdb(folder: Path, scratch: Path) -> dict:
-    from court_cases_etl import pipeline as courts_etl
-
-    paths = sorted(folder.glob("court_cases_*.csv"))
-    start = time.perf_counter()
-    con = courts_etl.connect(scratch / "bench.duckdb")
-    courts_etl.load_files(con, paths)
-    courts_etl.publish(con, scratch)
-    seconds = time.perf_counter() - start
-    rows, versions = con.execute(
-        "SELECT (SELECT sum(rows_read) FROM reconciliation), (SELECT count(*) FROM curated_court_cases)"
-    ).fetchall()[0]
-    return {"seconds": seconds, "rows": int(rows), "versions": int(versions)}
-
-
-def work_pandas(folder: Path, scratch: Path) -> dict:
-    """The usual first attempt: pandas, a Python function per row, a loop per case."""
-    import re
-    from datetime import date, datetime
-
-    import pandas as pd
+def work_floor(folder: Path, scratch: Path) -> dict:
+    import duckdb
 
     from court_cases_etl import extracts as gen
 
-    courts = set(gen.COURT_CODES)
-    offences = set(gen.OFFENCE_CATEGORIES)
-    outcomes = set(gen.OUTCOMES)
-    iso_date = re.compile(r"\d{4}-\d{2}-\d{2}")
-    iso_time = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}Z?")
-    case_re = re.compile(r"CASE-\d{6,9}")
+    paths = [str(p) for p in sorted(folder.glob("court_cases_*.csv"))]
+    columns = {c: "VARCHAR" for c in gen.COLUMNS}
+    start = time.perf_counter()
+    con = duckdb.connect(str(scratch / "floor.duckdb"))
+    con.execute(
+        "COPY (SELECT * FROM read_csv(?, columns = ?, header = true, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"')) TO '{scratch / 'all.parquet'}' (FORMAT parquet)",
+        [paths, columns],
+    )
+    seconds = time.perf_counter() - start
+    rows = con.execute(f"SELECT count(*) FROM '{scratch / 'all.parquet'}'").fetchall()[0][0]
+    return {"seconds": seconds, "rows": rows}
 
-    def to_date(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
 
-    def validate(row):
-        values = {c: (row[c] or "").strip() for c in gen.COLUMNS}
-        if max(len(row[c] or "") for c in gen.COLUMNS) > 64:
-            return "field_too_long", values
-        op = values["op"].upper()
-        court = values["court_code"].upper()
-        offence = values["offence_category"].lower().replace(" ", "_")
-        outcome = values["outcome"].lower()
-        if not values["case_id"] or not op or not values["extraction_timestamp"]:
-            return "missing_required", values
-        if op in ("I", "U") and not (court and offence and values["received_date"]):
-            return "missing_required", values
-        if op not in ("I", "U", "D"):
-            return "unknown_op", values
-        if not case_re.fullmatch(values["case_id"]):
-            return "invalid_case_id", values
-        rec, comp, ts = values["received_date"], values["completed_date"], values["extraction_timestamp"]
-        if (
-            not iso_time.fullmatch(ts)
-            or (rec and not iso_date.fullmatch(rec))
-            or (comp and not iso_date.fullmatch(comp))
-        ):
-            return "unparseable_date", values
-        try:
-            stamp = datetime.fromisoformat(ts.replace("Z", ""))
-        except ValueError:
-            return "impossible_date", values
-        received = to_date(rec) if rec else None
-        completed = to_date(comp) if comp else None
-        if (rec and received is None) or (comp and completed is None):
-            return "impossible_date", values
-        if (received and received > stamp.date()) or (completed and completed > stamp.date()):
-            return "future_date", values
-        if received and completed and completed < received:
-            return "completed_before_received", values
-        if court and court not in courts:
-            return "unknown_court", values
-        if offence and offence not in offences:
-            return "unknown_offence_category", values
-        if outcome and outcome not in outcomes:
-            return "unknown_outcome", values
-        if (completed is None) != (not outcome):
-            return "incomplete_outcome", values
-        clean = {
-            "case_id": values["case_id"],
-            "op": op,
-            "court_code": court or None,
-            "offence_category": offence or None,
-            "received_date": received,
-            "completed_date": completed,
-            "outcome": outcome or None,
-            "extraction_timestamp": stamp,
-        }
-        return None, clean
+def work_pipeline(folder: Path, scratch: Path, profile_dir: Path | None = None) -> dict:
+    from court_cases_etl import pipeline as etl
+
+    paths = sorted(folder.glob("court_cases_*.csv"))
+    start = time.perf_counter()
+    con = etl.connect(scratch / "bench.duckdb")
+    results = etl.load_files(con, paths, profile_dir=profile_dir)
+    etl.publish(con, scratch, profile_dir=profile_dir)
+    seconds = time.perf_counter() - start
+    con.execute(f"COPY (SELECT file_name, row_number, rule FROM quarantine) TO '{scratch / 'quarantine.parquet'}'")
+    return {"seconds": seconds, "rows": sum(r.rows_read for r in results)}
+
+
+def work_polars(folder: Path, scratch: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    import etl_polars
 
     start = time.perf_counter()
-    seen = {}
-    silver, quarantine = [], []
-    for path in sorted(folder.glob("court_cases_*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        judged = frame.apply(validate, axis=1)
-        for number, (rule, values) in enumerate(judged, start=1):
-            if rule is None:
-                key = (values["case_id"], values["extraction_timestamp"])
-                if key in seen:
-                    rule = "duplicate_event"
-                else:
-                    seen[key] = True
-                    silver.append(values)
-            if rule is not None:
-                quarantine.append({"file_name": path.name, "row_number": number, "rule": rule})
-    events = pd.DataFrame(silver).sort_values(["case_id", "extraction_timestamp"])
-    versions = []
-    state_cols = ["court_code", "offence_category", "received_date", "completed_date", "outcome"]
-    for _, group in events.groupby("case_id", sort=False):
-        previous = None
-        for _, event in group.iterrows():
-            state = tuple(event[c] for c in state_cols)
-            if previous is not None:
-                if event["op"] == "D" and previous["op"] == "D":
-                    continue
-                if event["op"] != "D" and previous["op"] != "D" and state == previous["state"]:
-                    continue
-                if versions and versions[-1]["case_id"] == event["case_id"] and previous["op"] != "D":
-                    versions[-1]["mojap_end_datetime"] = event["extraction_timestamp"]
-                    versions[-1]["mojap_current_record"] = False
-            if event["op"] != "D":
-                versions.append(
-                    {
-                        "case_id": event["case_id"],
-                        **dict(zip(state_cols, state, strict=True)),
-                        "extraction_timestamp": event["extraction_timestamp"],
-                        "mojap_start_datetime": event["extraction_timestamp"],
-                        "mojap_end_datetime": datetime(2999, 1, 1),
-                        "mojap_current_record": True,
-                    }
-                )
-            previous = {"op": event["op"], "state": state}
-    curated = pd.DataFrame(versions)
-    curated["received_year"] = pd.to_datetime(curated["received_date"]).dt.year.astype("int32")
-    curated.to_parquet(scratch / "court_cases", partition_cols=["received_year"], index=False)
+    etl_polars.run(folder, scratch)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": len(silver) + len(quarantine), "versions": len(curated)}
+    import polars as pl
+
+    rows = sum(pl.scan_csv(p, infer_schema=False).select(pl.len()).collect().item() for p in folder.glob("*.csv"))
+    return {"seconds": seconds, "rows": rows}
 
 
 # Measurement ------------------------------------------------------------------------
 
 
-def measure(way: str, folder: Path) -> dict:
-    """Run one way once in a fresh process; return its timings and peak memory."""
-    with tempfile.TemporaryDirectory(prefix="bench_etl_") as scratch:
+def measure(way: str, folder: Path, keep: Path | None = None) -> dict:
+    """Run one way once in a fresh process; return its timings and peak memory. With ``keep``,
+    its output stays there (to compare the ways' answers)."""
+    with tempfile.TemporaryDirectory(prefix="bench_etl_") as tmp:
+        scratch = keep or Path(tmp)
+        scratch.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, __file__, "--worker", way, str(folder), scratch],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        child = subprocess.Popen([sys.executable, __file__, "--worker", way, str(folder), str(scratch)],
+                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
         out = child.stdout.read()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
@@ -225,51 +138,116 @@ def measure(way: str, folder: Path) -> dict:
     return result
 
 
-def median_of(way: str, folder: Path, repeats: int) -> dict:
-    runs = [measure(way, folder) for _ in range(repeats)]
-    out = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "wall", "peak_mib")}
-    out.update(rows=runs[0]["rows"], versions=runs[0]["versions"])
-    return out
+def same_answers(pipeline: Path, polars: Path) -> list[str]:
+    """Where the two ways' curated histories or quarantines differ (empty: they agree)."""
+    import duckdb
+
+    def cases(folder: Path) -> str:
+        return f"read_parquet('{folder}/curated/court_cases/*/*.parquet', hive_partitioning = true)"
+
+    columns = (
+        "case_id, court_code, offence_category, received_date, completed_date, outcome, extraction_timestamp, "
+        "mojap_start_datetime, mojap_end_datetime, mojap_current_record, received_year::INTEGER AS received_year"
+    )
+    problems = []
+    for left, right in ((pipeline, polars), (polars, pipeline)):
+        extra = duckdb.sql(
+            f"SELECT count(*) FROM (SELECT {columns} FROM {cases(left)} EXCEPT ALL SELECT {columns} FROM {cases(right)})"
+        ).fetchall()[0][0]
+        if extra:
+            problems.append(f"{extra:,} curated versions from {left.name} are not in {right.name}'s")
+    rules = """SELECT file_name, row_number, rule FROM '{}/quarantine.parquet' WHERE rule <> 'malformed_line'"""
+    for left, right in ((pipeline, polars), (polars, pipeline)):
+        extra = duckdb.sql(f"SELECT count(*) FROM ({rules.format(left)} EXCEPT ALL {rules.format(right)})").fetchall()
+        if extra[0][0]:
+            problems.append(
+                f"{extra[0][0]:,} quarantined rows (file, row, rule) from {left.name} are not in {right.name}'s"
+            )
+    return problems
+
+
+def _operators(node):
+    """(seconds, operator, rows) of every operator in a DuckDB profile."""
+    yield node.get("operator_timing", 0), node.get("operator_type") or "", node.get("operator_cardinality", 0)
+    for child in node.get("children", []):
+        yield from _operators(child)
+
+
+def profile(folder: Path) -> None:
+    """Where the pipeline's time goes: DuckDB's profiler, per statement of each step (over 20 ms)."""
+    with tempfile.TemporaryDirectory(prefix="bench_etl_profile_") as tmp:
+        profile_dir = Path(tmp) / "profile"
+        start = time.perf_counter()
+        work_pipeline(folder, Path(tmp), profile_dir)
+        total = time.perf_counter() - start
+        print(f"\nWhere the pipeline's {total:.2f} s go (DuckDB's profiler, statements over 20 ms):")
+        print("| step.statement | seconds | the three slowest operators (seconds, rows) |")
+        print("| --- | ---: | --- |")
+        steps = ["land", "bronze", "validate", "quarantine", "silver", "reconcile", "publish"]
+        for file in sorted(
+            profile_dir.glob("*.json"), key=lambda p: (steps.index(p.name.split(".")[0]), int(p.name.split(".")[1]))
+        ):
+            report = json.loads(file.read_text())
+            if report.get("latency", 0) < 0.02:
+                continue
+            operators = list(_operators(report))
+            top = "; ".join(f"{name} {t:.2f} ({n:,})" for t, name, n in sorted(operators, reverse=True)[:3])
+            print(f"| {file.stem} | {report['latency']:.3f} | {top} |")
 
 
 def main() -> int:
     repeats = int(os.environ.get("REPEATS", "3"))
     targets = sizes()
-    results = []
+    table = []
     for rows in targets:
         folder = extracts(rows)
-        results.append(("duckdb", rows, median_of("duckdb", folder, repeats)))
-        if rows == targets[0]:
-            results.append(("pandas", rows, median_of("pandas", folder, repeats)))
-    print(f"\nCourt cases ETL, {DAYS} daily files, median of {repeats} run(s) each, fresh process per run")
-    print(f"{'way':<8}{'raw rows':>12}{'pipeline s':>12}{'wall s':>9}{'rows/s':>12}{'peak MiB':>10}{'versions':>11}")
-    for way, _, r in results:
-        print(
-            f"{way:<8}{r['rows']:>12,}{r['seconds']:>12.2f}{r['wall']:>9.2f}"
-            f"{r['rows'] / r['seconds']:>12,.0f}{r['peak_mib']:>10,.0f}{r['versions']:>11,}"
-        )
-    duck = {rows: r for way, rows, r in results if way == "duckdb"}
-    naive = next(r for way, _, r in results if way == "pandas")
-    small, large = duck[targets[0]], duck[targets[-1]]
-    speedup = (small["rows"] / small["seconds"]) / (naive["rows"] / naive["seconds"])
-    same = small["versions"] == naive["versions"]
-    print(f"\nSame curated history both ways ({small['versions']:,} versions): {'yes' if same else 'NO'}")
-    print(
-        f"Goal: DuckDB >= 5x the naive way's speed at {targets[0]:,} rows: {speedup:.1f}x, {'met' if speedup >= 5 else 'NOT met'}"
-    )
-    if len(targets) > 1:
-        growth = large["peak_mib"] / small["peak_mib"]
-        scale = large["rows"] / small["rows"]
-        print(
-            f"Goal: {scale:.0f}x the rows costs < 2x the peak memory: {growth:.2f}x, {'met' if growth < 2 else 'NOT met'}"
-        )
-    return 0
+        runs = {way: [] for way in WAYS}
+        with tempfile.TemporaryDirectory(prefix="bench_etl_answers_") as answers:
+            for repeat in range(repeats):  # the ways interleaved, so that a slow spell hits all of them
+                for way in WAYS:
+                    keep = Path(answers) / way if repeat == 0 and way != "floor" else None
+                    runs[way].append(measure(way, folder, keep))
+            problems = same_answers(Path(answers) / "pipeline", Path(answers) / "polars")
+        medians = {
+            way: {key: statistics.median(r[key] for r in results) for key in ("seconds", "wall", "peak_mib")}
+            | {"rows": results[0]["rows"]}
+            for way, results in runs.items()
+        }
+        table.append((rows, medians, problems))
+    print(f"\nCourt cases ETL, {DAYS} daily files, median of {repeats} runs, each in a fresh process, interleaved")
+    print("| way | raw rows | seconds | rows/s | peak MiB | x the floor |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for _, medians, _ in table:
+        floor = medians["floor"]["seconds"]
+        for way in WAYS:
+            m = medians[way]
+            print(f"| {way} | {m['rows']:,} | {m['seconds']:.2f} | {m['rows'] / m['seconds']:,.0f} | "
+                  f"{m['peak_mib']:,.0f} | {m['seconds'] / floor:.1f} |")  # fmt: skip
+    print()
+    for rows, _, problems in table:
+        print(f"{rows:,} rows: the pipeline and polars give the same curated history and quarantine: "
+              + ("yes" if not problems else "NO: " + "; ".join(problems)))  # fmt: skip
+    first = table[0][1]
+    faster = first["pipeline"]["seconds"] < first["polars"]["seconds"]
+    print(f"Goal: faster than polars at {targets[0]:,} rows: {first['pipeline']['seconds']:.2f} s against "
+          f"{first['polars']['seconds']:.2f} s, {'met' if faster else 'NOT met'}")  # fmt: skip
+    for rows, medians, _ in table:
+        ratio = medians["pipeline"]["seconds"] / medians["floor"]["seconds"]
+        print(f"Goal: within 3x the floor at {rows:,} rows: {ratio:.1f}x, {'met' if ratio <= 3 else 'NOT met'}")
+    if len(table) > 1:
+        small, large = table[0][1]["pipeline"], table[-1][1]["pipeline"]
+        growth, scale = large["peak_mib"] / small["peak_mib"], large["rows"] / small["rows"]
+        print(f"Goal: {scale:.0f}x the rows costs under 2x the peak memory: {growth:.2f}x "
+              f"({small['peak_mib']:,.0f} to {large['peak_mib']:,.0f} MiB), {'met' if growth < 2 else 'NOT met'}")  # fmt: skip
+    if os.environ.get("PROFILE"):
+        profile(extracts(targets[0]))
+    return 0 if all(not problems for _, _, problems in table) else 1
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--worker":
         way, folder, scratch = sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
-        work = {"duckdb": work_duckdb, "pandas": work_pandas}[way]
+        work = {"floor": work_floor, "pipeline": work_pipeline, "polars": work_polars}[way]
         print(json.dumps(work(folder, scratch)), flush=True)
         # The result is out. Skip the interpreter's teardown: Arrow's thread pools have
         # been seen to abort there now and then ("terminate called without an active

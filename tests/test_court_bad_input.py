@@ -5,7 +5,9 @@ reason. Nothing is dropped silently: every file that loads reconciles."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+import pandas as pd
 import pytest
 
 from court_cases_etl import extracts as gen
@@ -172,6 +174,81 @@ CASES = {
         Loads(0, {"incomplete_outcome": 1, "unknown_outcome": 1}, "outcome 'jailed' is not one of"),
     ),
     "blank lines between rows": (lines(GOOD, "", GOOD2), Loads(2)),
+    # Line ends. DuckDB's reader takes LF, CRLF or CR alone, but one kind per file: on a mix it
+    # stops with an error that names neither the file nor the line, so such a file is refused.
+    "CR line ends (old Mac files)": (lines(GOOD, GOOD2, end="\r"), Loads(2)),
+    "CR line ends without a last one": ((HEADER + "\r" + GOOD + "\r" + GOOD2).encode(), Loads(2)),
+    "CR line ends with blank lines and a short line": (
+        lines(GOOD, "", "CASE-000003,C101,the", "", GOOD2, end="\r"),
+        Loads(2, {"malformed_line": 1}, "line 4: "),
+    ),
+    "CR line ends with a line break in a quoted value": (
+        lines(row(offence='"drugs\nsupply"'), GOOD2, end="\r"),
+        Loads(1, {"unknown_offence_category": 1}, "'drugs\nsupply' is not one of the agreed categories"),
+    ),
+    "CRLF line ends with a lone LF in a quoted value": (
+        lines(row(offence='"drugs\nsupply"'), GOOD2, end="\r\n"),
+        Loads(1, {"unknown_offence_category": 1}, "'drugs\nsupply'"),
+    ),
+    "LF line ends, then CRLF": (
+        (HEADER + "\n" + GOOD + "\n" + GOOD2 + "\r\n").encode(),
+        Refused("its lines end in more than one way: line 1 ends in LF (\\n) but line 3 in CRLF (\\r\\n)"),
+    ),
+    "CRLF line ends, then LF": (
+        (HEADER + "\r\n" + GOOD + "\r\n" + GOOD2 + "\n").encode(),
+        Refused("line 1 ends in CRLF (\\r\\n) but line 3 in LF (\\n)"),
+    ),
+    "CR line ends, then LF": (
+        (HEADER + "\r" + GOOD + "\n" + GOOD2 + "\n").encode(),
+        Refused("line 1 ends in CR alone (\\r) but line 2 in LF (\\n)"),
+    ),
+    "CR CR LF line ends (CRLF converted twice)": (
+        lines(GOOD, GOOD2, end="\r\r\n"),
+        Refused("line 1 ends in CR alone (\\r) but line 2 in CRLF (\\r\\n)"),
+    ),
+    "a carriage return inside an unquoted value": (
+        lines(row(offence="th\reft"), GOOD2),
+        Refused("line 1 ends in LF (\\n) but line 2 in CR alone (\\r)"),
+    ),
+    "mixed line ends in a quoted file": (
+        (HEADER + "\n" + row(offence='"Theft"') + "\r\n" + GOOD2 + "\n").encode(),
+        Refused("its lines end in more than one way"),
+    ),
+    "UTF-16": (lines(GOOD).decode().encode("utf-16"), Refused("the header line is not UTF-8")),
+    # Dates that are real but implausible: DuckDB takes year 1 (and year 0, as 1 BC) as a real date.
+    "received in year 1": (
+        lines(row(received="0001-01-01"), GOOD2),
+        Loads(
+            1,
+            {"date_out_of_range": 1},
+            "received_date 0001-01-01 is outside the plausible dates, 1990-01-01 to 2100-01-01 "
+            "(PLAUSIBLE_DATES in court_cases_etl/pipeline.py)",
+        ),
+    ),
+    "received in year 0": (
+        lines(row(received="0000-06-01"), GOOD2),
+        Loads(1, {"date_out_of_range": 1}, "received_date 0000-06-01 is outside"),
+    ),
+    "a whole row in year 1": (
+        lines(row(received="0001-01-01", completed="0001-01-02", outcome="convicted", ts="0001-01-05T02:00:00Z")),
+        Loads(0, {"date_out_of_range": 1}, "received_date 0001-01-01 is outside"),
+    ),
+    "extraction time centuries ahead": (
+        lines(row(ts="2999-06-01T02:00:00Z"), row(case_id="CASE-000002", received="2998-01-01", ts="2999-06-01T02:00:00Z")),
+        Loads(0, {"date_out_of_range": 2}, "extraction_timestamp 2999-06-01T02:00:00Z is outside"),
+    ),
+    "completed centuries ahead": (
+        lines(row(completed="2150-01-01", outcome="convicted"), GOOD2),
+        Loads(1, {"date_out_of_range": 1}, "completed_date 2150-01-01 is outside"),
+    ),
+    "dates on the edges of the plausible window": (
+        lines(
+            row(received="1990-01-01", ts="2099-12-31T23:59:59Z"),
+            row(case_id="CASE-000002", received="1989-12-31"),
+            row(case_id="CASE-000003", ts="2100-01-01T00:00:00Z"),
+        ),
+        Loads(1, {"date_out_of_range": 2}, "received_date 1989-12-31 is outside"),
+    ),
 }
 
 
@@ -194,6 +271,8 @@ def test_bad_input(name, tmp_path):
     result = etl.load_file(con, path)
     assert result.status == "loaded"
     assert result.rows_read == result.rows_loaded + result.rows_quarantined
+    # rows_read is counted from the file itself: every record the test wrote, and no more.
+    assert result.rows_read == expected.loaded + sum(expected.rules.values())
     assert result.rows_loaded == expected.loaded
     rules = dict(con.execute("SELECT rule, count(*) FROM quarantine GROUP BY rule").fetchall())
     assert rules == expected.rules
@@ -251,3 +330,33 @@ def test_a_missing_file_is_refused_by_name(tmp_path):
 
 def test_there_are_at_least_fifteen_bad_inputs():
     assert len(CASES) >= 15
+
+
+def test_the_plausible_window_is_the_documented_constant(tmp_path, monkeypatch):
+    """The rule reads PLAUSIBLE_DATES: move the window and the same row is judged by it."""
+    path = tmp_path / "window.csv"
+    path.write_bytes(lines(GOOD))
+    assert etl.load_file(etl.connect(), path).rows_loaded == 1
+    monkeypatch.setattr(etl, "PLAUSIBLE_DATES", (date(2024, 1, 3), date(2100, 1, 1)))
+    con = etl.connect()
+    assert etl.load_file(con, path).rows_loaded == 0
+    assert con.execute("SELECT rule, reason FROM quarantine").fetchall() == [
+        (
+            "date_out_of_range",
+            "received_date 2024-01-02 is outside the plausible dates, 2024-01-03 to 2100-01-01 "
+            "(PLAUSIBLE_DATES in court_cases_etl/pipeline.py)",
+        )
+    ]
+
+
+def test_no_date_outside_the_window_reaches_silver(tmp_path):
+    path = tmp_path / "ancient.csv"
+    path.write_bytes(lines(row(received="0001-01-01"), row(case_id="CASE-000002", received="1500-05-05"), GOOD2))
+    con = etl.connect()
+    etl.load_file(con, path)
+    earliest, latest = etl.PLAUSIBLE_DATES
+    outside = con.execute(
+        "SELECT count(*) FROM silver_court_cases WHERE received_date < ? OR received_date >= ?", [earliest, latest]
+    ).fetchall()[0][0]
+    assert outside == 0
+    assert etl.curated_state(con)["received_date"].min() >= pd.Timestamp(earliest)

@@ -1,45 +1,57 @@
--- Bronze: append the landed rows exactly as read, with load metadata.
--- row_number is the row's position among the rows the reader could split.
-INSERT INTO bronze_court_cases
+-- Each file read whole gets the next load id, in the batch's order.
+CREATE OR REPLACE TEMP TABLE batch_loads AS
 SELECT
-    getvariable('load_id') AS load_id,
-    getvariable('file_name') AS file_name,
-    rowid - (SELECT min(rowid) FROM landing) + 1 AS row_number,  -- rowid keeps file order
-    getvariable('loaded_at') AS loaded_at,
-    case_id,
-    court_code,
-    offence_category,
-    received_date,
-    completed_date,
-    outcome,
-    op,
-    extraction_timestamp
+    (getvariable('last_load_id') + row_number() OVER (ORDER BY position))::INTEGER AS load_id,
+    *
+FROM batch_read
+WHERE read_whole;
+
+INSERT INTO loads BY NAME
+SELECT
+    load_id,
+    file_name,
+    file_sha256,
+    getvariable('loaded_at') AS loaded_at
+FROM batch_loads;
+
+-- The batch's rows as bronze keeps them: exactly as read, with their load.
+-- row_number is the row's position among the rows the reader could split in
+-- its file (rowid keeps file order). Validation reads this view too.
+CREATE OR REPLACE TEMP VIEW landed_rows AS
+SELECT
+    landing.* EXCLUDE (filename),
+    batch_loads.load_id,
+    landing.rowid - batch_loads.first_rowid + 1 AS row_number
 FROM landing
-ORDER BY rowid;
+INNER JOIN batch_loads ON batch_loads.file_path = landing.filename;
+
+INSERT INTO bronze_court_cases BY NAME
+SELECT * FROM landed_rows;
 
 -- Lines the reader could not split go straight to quarantine, one row per line.
-INSERT INTO quarantine (load_id, file_name, line_number, rule, reason, raw_line)
+INSERT INTO quarantine BY NAME
 SELECT
-    getvariable('load_id'),
-    getvariable('file_name'),
-    line,
-    'malformed_line',
+    batch_loads.load_id,
+    batch_loads.file_name,
+    malformed.line AS line_number,
+    'malformed_line' AS rule,
     format(
         'line {}: {}. {}',
-        line,
-        string_agg(DISTINCT error_message, '; '),
+        malformed.line,
+        string_agg(DISTINCT malformed.error_message, '; ' ORDER BY malformed.error_message),
         CASE
-            WHEN bool_or(error_type = 'MISSING COLUMNS')
+            WHEN bool_or(malformed.error_type = 'MISSING COLUMNS')
                 THEN 'The line has too few values: it may be cut short. Ask the source to resend the file.'
-            WHEN bool_or(error_type = 'TOO MANY COLUMNS')
+            WHEN bool_or(malformed.error_type = 'TOO MANY COLUMNS')
                 THEN 'The line has too many values: a comma inside a value needs quotes.'
-            WHEN bool_or(error_type = 'INVALID ENCODING')
+            WHEN bool_or(malformed.error_type = 'INVALID ENCODING')
                 THEN 'The line holds bytes that are not UTF-8. Ask for the file in UTF-8.'
-            WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM')
+            WHEN bool_or(malformed.error_type = 'LINE SIZE OVER MAXIMUM')
                 THEN 'The line is too long to be a real case event.'
             ELSE 'Check this line in the file.'
         END
-    ),
-    left(any_value(csv_line), 500)
-FROM csv_rejects
-GROUP BY line;
+    ) AS reason,
+    left(any_value(malformed.csv_line), 500) AS raw_line
+FROM malformed
+INNER JOIN batch_loads ON batch_loads.file_path = malformed.filename
+GROUP BY batch_loads.load_id, batch_loads.file_name, malformed.line;

@@ -1,4 +1,4 @@
--- Publish the curated table as Parquet, one folder per year received
+-- Publish the curated history as Parquet, one folder per year received
 -- (Hive partitions: court_cases/received_year=2024/...), and the court list.
 COPY (
     SELECT

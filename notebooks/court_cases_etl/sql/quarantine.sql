@@ -1,21 +1,14 @@
 -- Quarantine: every row that broke a rule, as it arrived, with the rule and the reason.
-INSERT INTO quarantine
+INSERT INTO quarantine BY NAME
 SELECT
-    load_id,
-    file_name,
-    row_number,
-    NULL AS line_number,
-    rule,
-    reason,
-    case_id,
-    court_code,
-    offence_category,
-    received_date,
-    completed_date,
-    outcome,
-    op,
-    extraction_timestamp,
-    NULL AS raw_line
-FROM checked
-WHERE rule IS NOT NULL
-ORDER BY row_number;
+    rejected.load_id,
+    loads.file_name,
+    rejected.row_number,
+    rejected.rule,
+    rejected.reason,
+    COLUMNS(getvariable('extract_columns'))  -- the row's values, exactly as they arrived
+FROM rejected
+INNER JOIN landed_rows AS arrived
+    ON arrived.load_id = rejected.load_id
+    AND arrived.row_number = rejected.row_number
+INNER JOIN loads ON loads.load_id = rejected.load_id;

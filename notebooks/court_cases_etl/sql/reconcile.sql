@@ -1,22 +1,46 @@
--- Reconciliation: count this load's rows in each table, independently.
--- Rows read = rows landed in bronze + lines the reader could not split.
-INSERT INTO reconciliation
-WITH counts AS (
+-- Reconciliation: for each file of the batch, count each table on its own.
+-- rows_read was counted from the file before DuckDB read it; rows_landed is
+-- what bronze holds plus the lines the reader could not split.
+INSERT INTO reconciliation BY NAME
+WITH bronze AS (
+    SELECT load_id, count(*) AS n
+    FROM bronze_court_cases
+    WHERE load_id > getvariable('last_load_id')
+    GROUP BY load_id
+),
+
+silver AS (
+    SELECT load_id, count(*) AS n
+    FROM silver_court_cases
+    WHERE load_id > getvariable('last_load_id')
+    GROUP BY load_id
+),
+
+quarantined AS (
     SELECT
-        (SELECT count(*) FROM bronze_court_cases WHERE load_id = getvariable('load_id'))
-        + (
-            SELECT count(*) FROM quarantine
-            WHERE load_id = getvariable('load_id') AND rule = 'malformed_line'
-        ) AS rows_read,
-        (SELECT count(*) FROM silver_court_cases WHERE load_id = getvariable('load_id')) AS rows_loaded,
-        (SELECT count(*) FROM quarantine WHERE load_id = getvariable('load_id')) AS rows_quarantined
+        load_id,
+        count(*) AS n,
+        count(*) FILTER (rule = 'malformed_line') AS malformed_lines
+    FROM quarantine
+    WHERE load_id > getvariable('last_load_id')
+    GROUP BY load_id
+),
+
+counted AS (
+    SELECT
+        files.load_id,
+        files.file_name,
+        files.rows_counted AS rows_read,
+        coalesce(bronze.n, 0) + coalesce(quarantined.malformed_lines, 0) AS rows_landed,
+        coalesce(silver.n, 0) AS rows_loaded,
+        coalesce(quarantined.n, 0) AS rows_quarantined
+    FROM batch_loads AS files
+    LEFT JOIN bronze ON bronze.load_id = files.load_id
+    LEFT JOIN silver ON silver.load_id = files.load_id
+    LEFT JOIN quarantined ON quarantined.load_id = files.load_id
 )
 
 SELECT
-    getvariable('load_id'),
-    getvariable('file_name'),
-    rows_read,
-    rows_loaded,
-    rows_quarantined,
-    rows_read = rows_loaded + rows_quarantined AS balanced
-FROM counts;
+    *,
+    rows_read = rows_landed AND rows_read = rows_loaded + rows_quarantined AS balanced
+FROM counted;
