@@ -21,7 +21,8 @@ A plan is a dict (or its JSON file) with `work_dir` and a list of `steps`:
 
 Everything the session writes goes under work_dir/spark/ (court_timeliness_dbt.spark).
 The summary (work_dir/summary.json, and run_plan's result) holds the session's start time,
-each step's time and outcome, and where Spark was told to write.
+each step's time and outcome, and where Spark was told to write. A step that fails does not
+stop the plan: a dbt step records dbt's failures, an SQL or export step its `error`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def _export_step(session, step: dict, work: Path) -> dict:
     return {"written": written}
 
 
+def _kept(run, *args) -> dict:
+    """run(*args), or its error, kept for the summary so that the later steps still run."""
+    try:
+        return run(*args)
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
 def execute(plan: dict) -> dict:
     """Run the plan in this process (see the module's docstring) and return its summary."""
     from . import spark
@@ -97,9 +106,9 @@ def execute(plan: dict) -> dict:
         if "dbt" in step:
             record = {"kind": "dbt", "args": step["dbt"], "name": step["name"], **_dbt_step(step, work)}
         elif "sql" in step:
-            record = {"kind": "sql", "sql": step["sql"], "save": step.get("save"), **_sql_step(session, step)}
+            record = {"kind": "sql", "sql": step["sql"], "save": step.get("save"), **_kept(_sql_step, session, step)}
         elif "export" in step:
-            record = {"kind": "export", **_export_step(session, step, work)}
+            record = {"kind": "export", **_kept(_export_step, session, step, work)}
         else:
             raise ValueError(f"plan step {step!r}: give it a `dbt`, `sql` or `export` key")
         record["seconds"] = round(time.perf_counter() - started, 2)
