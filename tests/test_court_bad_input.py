@@ -234,7 +234,9 @@ CASES = {
         Loads(0, {"date_out_of_range": 1}, "received_date 0001-01-01 is outside"),
     ),
     "extraction time centuries ahead": (
-        lines(row(ts="2999-06-01T02:00:00Z"), row(case_id="CASE-000002", received="2998-01-01", ts="2999-06-01T02:00:00Z")),
+        lines(
+            row(ts="2999-06-01T02:00:00Z"), row(case_id="CASE-000002", received="2998-01-01", ts="2999-06-01T02:00:00Z")
+        ),
         Loads(0, {"date_out_of_range": 2}, "extraction_timestamp 2999-06-01T02:00:00Z is outside"),
     ),
     "completed centuries ahead": (

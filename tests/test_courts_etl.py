@@ -20,6 +20,7 @@ from court_cases_etl import pipeline as etl
 
 EXAMPLE = ROOT / "notebooks" / "court_cases_etl"
 
+
 @pytest.fixture(scope="module")
 def extracts(tmp_path_factory) -> gen.Manifest:
     return gen.generate_extracts(tmp_path_factory.mktemp("extracts"), cases=600, days=12)
@@ -139,6 +140,7 @@ def test_a_file_the_batch_read_left_short_is_read_again_on_its_own(extracts, mon
     plant_silent_skip(monkeypatch, f"len(getvariable('land_files')) > 1 AND filename LIKE '%{paths[1].name}'")
     reads = []
     real_land_files = etl._land_files
+
     def counting_land_files(con, files, *args):
         reads.append(len(files))
         return real_land_files(con, files, *args)

@@ -19,9 +19,7 @@ from court_cases_etl import pipeline as etl
 
 
 def etl_command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "court_cases_etl", *args], capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-m", "court_cases_etl", *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +30,15 @@ def extracts(tmp_path_factory) -> gen.Manifest:
 def test_help_names_the_commands_and_every_exit_code():
     result = etl_command("--help")
     assert result.returncode == 0
-    for text in ("load", "generate", "exit status:", "0  every file loaded", "1  at least one file was refused",
-                 "2  bad usage", "3  the load failed and was rolled back"):
+    for text in (
+        "load",
+        "generate",
+        "exit status:",
+        "0  every file loaded",
+        "1  at least one file was refused",
+        "2  bad usage",
+        "3  the load failed and was rolled back",
+    ):
         assert text in result.stdout
     load_help = etl_command("load", "--help")
     assert load_help.returncode == 0 and "EXTRACT_DIR" in load_help.stdout and "--output" in load_help.stdout
@@ -45,7 +50,10 @@ def test_exit_0_when_every_file_loads_and_reconciles_and_again_when_nothing_is_n
     lines = result.stdout.splitlines()
     for name in extracts.files:
         assert any(line.startswith(name) and " loaded " in line for line in lines), name
-    assert f"This run: {len(extracts.files)} loaded, 0 already loaded, 0 refused. {extracts.rows:,} rows read = " in result.stdout
+    assert (
+        f"This run: {len(extracts.files)} loaded, 0 already loaded, 0 refused. {extracts.rows:,} rows read = "
+        in result.stdout
+    )
     manifest = json.loads((tmp_path / "curated" / "_manifest.json").read_text())
     assert manifest["raw_rows"] == extracts.rows and manifest["files"] == len(extracts.files)
     # The progress bar goes to standard error, the summary to standard output.

@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write synthetic daily extract files (seeded: the same arguments write the same bytes).",
     )
     generate.add_argument("folder", metavar="DIR", type=Path, help="the folder to write the files to")
-    generate.add_argument("--cases", type=int, default=pipeline.DEFAULT_CASES, help="distinct cases (default %(default)s)")
+    generate.add_argument(
+        "--cases", type=int, default=pipeline.DEFAULT_CASES, help="distinct cases (default %(default)s)"
+    )
     generate.add_argument("--days", type=int, default=pipeline.DEFAULT_DAYS, help="daily files (default %(default)s)")
     generate.add_argument("--seed", type=int, default=extracts.SEED, help="random seed (default %(default)s)")
     return parser
@@ -133,7 +135,9 @@ def summary(results: list[pipeline.LoadResult], rules: list[tuple[str, int]], cu
         lines.append(f"{r.file_name:<{width}}  {r.status:<14} {counts}".rstrip())
     done = [r for r in results if r.status == "loaded"]
     statuses = Counter(r.status for r in results)
-    read, loaded, quarantined = (sum(getattr(r, f) for r in done) for f in ("rows_read", "rows_loaded", "rows_quarantined"))
+    read, loaded, quarantined = (
+        sum(getattr(r, f) for r in done) for f in ("rows_read", "rows_loaded", "rows_quarantined")
+    )
     lines.append("")
     lines.append(
         f"This run: {statuses['loaded']} loaded, {statuses['already loaded']} already loaded, "

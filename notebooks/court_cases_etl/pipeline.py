@@ -265,7 +265,9 @@ def _check_files(con, paths: list[Path], results: dict[int, LoadResult], bar) ->
     return batch
 
 
-def _load_batch(con, batch: list[tuple[int, FileFacts]], results: dict[int, LoadResult], bar, fail_after, profile_dir) -> None:
+def _load_batch(
+    con, batch: list[tuple[int, FileFacts]], results: dict[int, LoadResult], bar, fail_after, profile_dir
+) -> None:
     """Run the SQL steps over the checked files in one transaction: all of it, or (on any error) none of it."""
     # Landing only fills temporary tables, so it runs before the transaction: a
     # temporary table made inside it is slower to read, and the batch reads it twice.
