@@ -72,6 +72,7 @@ def test_every_hook_is_local_and_runs_an_installed_tool():
             assert hook["language"] in OFFLINE_LANGUAGES, f"{hook['id']} would install an environment"
             ids.append(hook["id"])
     expected = {"nbstripout", "ruff-check", "ruff-format", "codespell", "codespell-british", "sqlfluff-lint"}
+    expected |= {"ruff-check-notebooks", "ruff-format-notebooks"}
     assert expected | {"navigation"} <= set(ids)
 
 
@@ -132,6 +133,21 @@ def test_a_notebook_with_outputs_is_stripped(copy, scratch):
     _fails(copy, "nbstripout", notebook, "files were modified by this hook")
     stripped = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
     assert stripped["outputs"] == [] and stripped["execution_count"] is None
+
+
+def test_a_notebook_line_longer_than_88_characters_fails_and_a_py_line_may_be_longer(copy, scratch):
+    long_string = '"' + "x" * 90 + '"'
+    notebook = copy / "notebooks" / "wide.ipynb"
+    module = copy / "notebooks" / "wide.py"
+    scratch.extend([notebook, module])
+    cell = {"cell_type": "code", "id": "a1", "metadata": {}, "source": f"text = {long_string}\n"}
+    cell |= {"outputs": [], "execution_count": None}
+    notebook.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    _fails(copy, "ruff-check-notebooks", notebook, "E501")
+    module.write_text(f"text = {long_string}\n", encoding="utf-8")
+    git(copy, "add", "-A")
+    result = pre_commit(copy, "ruff-check", "--files", str(module.relative_to(copy)))
+    assert result.returncode == 0, result.stdout
 
 
 def test_a_stale_navigation_fails(copy, scratch):
