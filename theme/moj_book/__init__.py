@@ -7,7 +7,8 @@ registers the theme and wires up one small module per concern:
 - ``assets``: each page loads only the CSS and JavaScript it needs;
 - ``navigation``: the book's navigation, breadcrumbs and the page's contents;
 - ``code``: code blocks scroll in named boxes the keyboard can reach, with a copy button;
-- ``tables``: tables scroll in named boxes the keyboard can reach;
+- ``tables``: notebook DataFrames become GOV.UK tables with captions (from cell metadata),
+  and every table scrolls in a box named after its caption, which the keyboard can reach;
 - ``notebooks``: a notebook page offers its notebook, and carries no unused scripts;
 - ``images``: every image has its intrinsic size, and charts are stored as small palette PNGs;
 - ``review``: when each page was last reviewed, when it is due and who owns it, a warning
@@ -50,5 +51,6 @@ def setup(app):
     navigation.setup(app)
     review.setup(app)
     source.setup(app)
+    tables.setup(app)
     app.connect("html-page-context", _page_context)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
