@@ -64,6 +64,11 @@ chapters:
 """
 
 
+# What the book asks of every page (tools/book_extensions.py): a description and review dates.
+PAGE_KEYS = {"description": "A page of a small book.", "last_reviewed_on": "2026-12-01", "review_in": "1 year"}
+INTRO = "---\n" + "".join(f"{key}: {value}\n" for key, value in PAGE_KEYS.items()) + "---\n# Inputs\n"
+
+
 def notebook(*cells: tuple[str, str]) -> str:
     return json.dumps(
         {
@@ -72,7 +77,10 @@ def notebook(*cells: tuple[str, str]) -> str:
                 | ({"execution_count": None, "outputs": []} if kind == "code" else {})
                 for i, (kind, text) in enumerate(cells)
             ],
-            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "metadata": {
+                "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                **PAGE_KEYS,
+            },
             "nbformat": 4,
             "nbformat_minor": 5,
         }
@@ -84,7 +92,7 @@ def book(tmp_path_factory) -> Path:
     book = tmp_path_factory.mktemp("inputs_book")
     (book / "_config.yml").write_text(CONFIG.format(tools=ROOT / "tools"), encoding="utf-8")
     (book / "_toc.yml").write_text(TOC, encoding="utf-8")
-    (book / "intro.md").write_text("# Inputs\n", encoding="utf-8")
+    (book / "intro.md").write_text(INTRO, encoding="utf-8")
     demo = book / "notebooks" / "demo"
     (demo / "sql").mkdir(parents=True)
     (demo / "__init__.py").write_text("", encoding="utf-8")
