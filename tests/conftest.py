@@ -138,6 +138,21 @@ class MiniBuild:
         return self.root / "_build" / "html"
 
 
+# The home page of a small book (mini_book), with its review date and interval to fill in.
+MINI_HOME = """\
+---
+title: Home
+description: The home page of a small book.
+eleventyNavigation:
+  key: Home
+last_reviewed_on: {reviewed}
+review_in: {review_in}
+---
+
+Text on the home page.
+"""
+
+
 @pytest.fixture
 def mini_book(tmp_path):
     """Build a small book of the given pages with this book's configuration, theme and rules.

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from moj_book.tables import govuk_table
 
+from conftest import MINI_HOME
 from site_check import expected_pages
 
 
@@ -109,18 +110,7 @@ def notebook(cell_metadata: dict, html: str) -> str:
     )
 
 
-HOME = """\
----
-title: Home
-description: The home page of a small book.
-eleventyNavigation:
-  key: Home
-last_reviewed_on: 2026-12-01
-review_in: 1 year
----
-
-Text on the home page.
-"""
+HOME = MINI_HOME.format(reviewed="2026-12-01", review_in="1 year")
 
 
 def test_a_table_without_a_caption_fails_the_build_naming_the_notebook_and_cell(mini_book):

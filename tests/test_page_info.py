@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from moj_book.review import add_interval, long_date, parse_review
 
 import reviews
+from conftest import MINI_HOME as HOME
 from conftest import ROOT
 from pages import find_sources, read_metadata
 from site_check import expected_pages
@@ -113,18 +114,6 @@ def test_review_intervals_add_calendar_months_and_years():
 
 # --- A page overdue for review, and bad review dates, in a small book ----------------------
 
-HOME = """\
----
-title: Home
-description: The home page of a small book.
-eleventyNavigation:
-  key: Home
-last_reviewed_on: {reviewed}
-review_in: {review_in}
----
-
-Text on the home page.
-"""
 OLD = """\
 ---
 title: An old page
