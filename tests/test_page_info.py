@@ -145,7 +145,7 @@ def test_an_overdue_page_warns_at_the_top_and_make_reviews_fails(mini_book, caps
     table = capsys.readouterr().out
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert rows[0].startswith("| OVERDUE | 2020-07-15 | An old page (book/old.md) | #a-channel |")
-    assert rows[1].startswith("| due |") and "(book/index.md)" in rows[1]
+    assert rows[1].startswith("| current |") and "(book/index.md)" in rows[1]
     assert reviews.main(["--root", str(build.root), "--today", "2020-07-15"]) == 0  # due that day, not yet overdue
 
 

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| status | review by | page | owner | last reviewed |")
     print("| --- | --- | --- | --- | --- |")
     for overdue, review_by, path, title, review in rows:
-        status = "OVERDUE" if overdue else "due"
+        status = "OVERDUE" if overdue else "current"
         print(
             f"| {status} | {review_by.isoformat()} | {title} ({path}) | {review.owner_slack or '(none)'} "
             f"| {review.last_reviewed_on.isoformat()} |"
