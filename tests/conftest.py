@@ -92,7 +92,7 @@ pytest_plugins = ["site_fixtures"]
 # What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
 NEEDS = {
     "Chromium": {"checker", "served_book", "page_report"},
-    "Java": {"vnu_report"},
+    "Java": {"vnu_report", "spark_run", "spark_linkage"},
 }
 
 

@@ -1,0 +1,239 @@
+"""Run the linkage model on Apache Spark, through Splink's SparkAPI, in a process of its own.
+
+    python -m people_linkage.on_spark IN_DIR OUT_DIR [--model MODEL.json] [--threshold 0.5 ...]
+
+IN_DIR holds the prepared tables, one Parquet file per source (``<source>.parquet``, the
+columns ``linkage.INPUT_COLUMNS``, as ``prepare.prepare`` makes them). In one local Spark
+session (``court_timeliness_dbt.spark.local_session``, with Splink's similarity-function
+jar in ``spark.jars``) this module runs:
+
+- ``trained``: ``linkage.link_people``, the notebook's model unchanged: it trains on Spark
+  (prior, u from seeded random pairs, m by expectation maximisation) and scores the pairs;
+- ``given`` (with ``--model``): the same model with the parameters of a model trained
+  elsewhere (``linker.misc.save_model_to_json`` of a DuckDB run, say), scoring the same
+  pairs without training, so that the two engines can be compared on prediction and
+  clustering alone. Splink's random samples are engine-specific (they hash the record ids
+  with the engine's own ``hash``), so the two engines train on different samples.
+
+For each run, OUT_DIR/<run>/ gets the model (``model.json``), the scored pairs
+(``predictions/``: ids, match weight and probability, the first blocking rule that made
+the pair and the comparison level of each column) and the clusters at each threshold
+(``clusters_<threshold>/``: cluster_id, source_dataset, unique_id), all written by Spark's
+own Parquet writer. OUT_DIR/summary.json holds the times (the session's start apart from
+each run's steps) and the row counts. Spark keeps all its files in OUT_DIR/spark/.
+
+``run(in_dir, out_dir, ...)`` starts that process, with no network if asked
+(``unshare -n``, as ``court_timeliness_dbt.on_spark`` does), and returns the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import linkage
+from .people import SOURCES
+
+# Where the notebook draws the line between a link and no link, and the other thresholds
+# it tries (its chosen threshold is 0.5 on the default data).
+THRESHOLDS = (0.1, 0.5, 0.9, 0.99, 0.999)
+# The columns of the scored pairs that are written: which pair, its score, which blocking
+# rule made it, and the level each comparison gave (gamma_<column>).
+PAIR_COLUMNS = (
+    "source_dataset_l",
+    "unique_id_l",
+    "source_dataset_r",
+    "unique_id_r",
+    "match_weight",
+    "match_probability",
+    "match_key",
+)
+
+
+def load_tables(session, in_dir: Path) -> dict[str, Any]:
+    """The prepared tables as Spark DataFrames, read by Spark from IN_DIR/<source>.parquet."""
+    tables = {}
+    for source in SOURCES:
+        path = Path(in_dir) / f"{source}.parquet"
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no prepared {source} table. Write prepare.prepare(...).people there.")
+        tables[source] = session.read.parquet(str(path)).select(*linkage.INPUT_COLUMNS)
+    return tables
+
+
+def with_parameters(structure: Mapping[str, Any], trained: Mapping[str, Any]) -> dict[str, Any]:
+    """The model ``structure`` (a settings dict in this engine's SQL) with the parameters of
+    ``trained`` (a saved model, possibly another engine's): the prior and each level's m and u.
+
+    The SQL of a saved model is in its engine's dialect (DuckDB's ``jaro_winkler_similarity``
+    is Spark's ``jaro_winkler``), so the structure comes from ``linkage.settings()`` for this
+    engine and only the numbers are taken. Raises ValueError if the two models' comparisons
+    or levels differ.
+    """
+    model = json.loads(json.dumps(structure))
+    model["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    ours = [
+        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
+        for c in model["comparisons"]
+    ]
+    theirs = [
+        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
+        for c in trained["comparisons"]
+    ]
+    if ours != theirs:
+        raise ValueError(f"the trained model's comparisons {theirs} are not this model's {ours}")
+    for comparison, given in zip(model["comparisons"], trained["comparisons"], strict=True):
+        for level, source in zip(comparison["comparison_levels"], given["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in source:
+                    level[key] = source[key]
+                else:
+                    level.pop(key, None)
+    return model
+
+
+def link_with_model(db_api, tables: Mapping[str, Any], model: Mapping[str, Any]) -> linkage.LinkageRun:
+    """Score the pairs the blocking rules make with a trained ``model``, without training."""
+    from splink import Linker
+
+    # Names of their own: the trained run registered the same tables as input_<source>.
+    inputs = {name: db_api.register(table, table_name=f"given_input_{name}") for name, table in tables.items()}
+    structure = linkage.settings().create_settings_dict(db_api.sql_dialect.sql_dialect_str)
+    linker = Linker(list(inputs.values()), with_parameters(structure, model), log_level=logging.WARNING)
+    started = time.perf_counter()
+    predictions = linker.inference.predict(threshold_match_probability=linkage.PREDICT_FLOOR)
+    return linkage.LinkageRun(linker, inputs, [], [], predictions, {"prediction": time.perf_counter() - started})
+
+
+def _write(frame, folder: Path) -> None:
+    frame.coalesce(1).write.mode("overwrite").parquet(str(folder))
+
+
+def save_run(run: linkage.LinkageRun, folder: Path, thresholds: Sequence[float]) -> dict[str, Any]:
+    """Write the run's model, scored pairs and clusters under ``folder``; return its counts and times."""
+    folder.mkdir(parents=True, exist_ok=True)
+    run.linker.misc.save_model_to_json(str(folder / "model.json"), overwrite=True)
+    seconds = dict(run.seconds)
+    started = time.perf_counter()
+    pairs = run.predictions.as_spark_dataframe()
+    gammas = [c for c in pairs.columns if c.startswith("gamma_")]
+    _write(pairs.select(*PAIR_COLUMNS, *gammas), folder / "predictions")
+    seconds["writing predictions"] = time.perf_counter() - started
+    clusters = {}
+    for threshold in thresholds:
+        started = time.perf_counter()
+        found = linkage.cluster(run, threshold).as_spark_dataframe()
+        _write(found.select("cluster_id", "source_dataset", "unique_id"), folder / f"clusters_{threshold:g}")
+        seconds[f"clustering at {threshold:g}"] = time.perf_counter() - started
+        clusters[f"{threshold:g}"] = found.count()
+    return {
+        "records": sum(sdf.as_spark_dataframe().count() for sdf in run.inputs.values()),
+        "comparisons": run.comparisons if run.blocking else None,
+        "predictions": pairs.count(),
+        "clustered_records": clusters,
+        "seconds": {step: round(value, 2) for step, value in seconds.items()},
+    }
+
+
+def execute(in_dir: Path, out_dir: Path, model: Path | None = None, thresholds: Sequence[float] = THRESHOLDS) -> dict:
+    """Run the model on Spark in this process (see the module's docstring) and return the summary."""
+    from splink.backends.spark import SparkAPI, similarity_jar_location
+
+    from court_timeliness_dbt import spark
+
+    out = Path(out_dir).resolve()
+    jar = similarity_jar_location()
+    started = time.perf_counter()
+    session = spark.local_session(out / "spark", jars=[jar], hive=False)
+    # SparkAPI's default way of breaking a long query plan writes each intermediate table to
+    # Parquet in the session's checkpoint directory (so that each is computed once): keep it
+    # with the session's other files.
+    session.sparkContext.setCheckpointDir(str(out / "spark" / "checkpoints"))
+    summary: dict[str, Any] = {
+        "session_start_seconds": round(time.perf_counter() - started, 2),
+        "spark_version": session.version,
+        "similarity_jar": jar,
+        "thresholds": list(thresholds),
+        "runs": {},
+    }
+    tables = load_tables(session, Path(in_dir))
+    runs = {"trained": lambda api: linkage.link_people(api, tables)}
+    if model is not None:
+        trained = json.loads(Path(model).read_text(encoding="utf-8"))
+        runs["given"] = lambda api: link_with_model(api, tables, trained)
+    for name, make in runs.items():
+        started = time.perf_counter()
+        db_api = SparkAPI(spark_session=session)
+        summary["break_lineage_method"] = db_api.break_lineage_method
+        linked = make(db_api)
+        record = save_run(linked, out / name, thresholds)
+        record["seconds"]["total"] = round(time.perf_counter() - started, 2)
+        summary["runs"][name] = record
+    session.stop()
+    return summary
+
+
+def run(
+    in_dir: Path,
+    out_dir: Path,
+    model: Path | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+    offline: bool = False,
+    cwd: Path | None = None,
+    timeout: float = 900,
+) -> dict:
+    """Run the model on Spark in a new Python process (with no network if ``offline``) and return its summary.
+
+    The process's output, Spark's console included, goes to OUT_DIR/worker.log. Raises
+    RuntimeError, with the end of that log, if the process fails, and if ``offline`` is
+    asked for where it cannot be had, rather than run online unseen.
+    """
+    from court_timeliness_dbt import on_spark, spark
+
+    problem = spark.java_problem()
+    if problem:
+        raise RuntimeError(problem)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    prefix: list[str] = []
+    if offline:
+        prefix, reason = on_spark.offline_wrapper()
+        if reason:
+            raise RuntimeError(f"cannot run offline: {reason}")
+    command = [*prefix, sys.executable, "-m", "people_linkage.on_spark", str(Path(in_dir).resolve()), str(out)]
+    if model is not None:
+        command += ["--model", str(Path(model).resolve())]
+    command += ["--threshold", *(f"{t:g}" for t in thresholds)]
+    log = out / "worker.log"
+    with log.open("w", encoding="utf-8") as written:
+        done = subprocess.run(command, stdout=written, stderr=subprocess.STDOUT, cwd=cwd or out, timeout=timeout)
+    if done.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        raise RuntimeError(f"the linkage on Spark failed (exit status {done.returncode}); the end of {log}:\n{tail}")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary["offline"] = bool(prefix)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m people_linkage.on_spark", description=__doc__.split("\n")[0])
+    parser.add_argument("in_dir", type=Path, help="the prepared tables: <source>.parquet for each source")
+    parser.add_argument("out_dir", type=Path, help="where the results, the summary and Spark's files go")
+    parser.add_argument("--model", type=Path, help="a trained model (JSON) to score the pairs with, as well")
+    parser.add_argument("--threshold", type=float, nargs="+", default=list(THRESHOLDS), help="match probabilities")
+    args = parser.parse_args(argv)
+    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold)
+    text = json.dumps(summary, indent=2, default=str)
+    (args.out_dir / "summary.json").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
