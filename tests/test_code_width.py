@@ -10,8 +10,8 @@ from site_check import expected_pages
 NOTEBOOK_PAGES = [p for p in expected_pages() if p.startswith("notebooks/")]
 LINE = 88
 FITS = """chars => {
-  const pres = [...document.querySelectorAll('.cell_input pre')];
-  return pres.map(pre => {
+  const boxes = [...document.querySelectorAll('.cell_input pre')];
+  return boxes.map(pre => {
     const s = getComputedStyle(pre);
     const probe = document.createElement('span');
     probe.textContent = '0'.repeat(chars);

@@ -106,7 +106,15 @@ def spark_linkage(tmp_path_factory) -> Engines:
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
     _, reason = dbt_on_spark.offline_wrapper()
-    summary = on_spark.run(inputs, work / "spark", model=model, thresholds=thresholds, offline=reason is None, cwd=cwd)
+    summary = on_spark.run(
+        inputs,
+        work / "spark",
+        model=model,
+        thresholds=thresholds,
+        trained_thresholds=[chosen],  # the trained run is measured at the chosen threshold only
+        offline=reason is None,
+        cwd=cwd,
+    )
     return Engines(
         work,
         cwd,
@@ -198,13 +206,15 @@ def levels(model: dict) -> dict[tuple[str, str], tuple[float | None, float | Non
 # --- the tests ---
 
 
-def test_spark_ran_offline_in_its_own_folder(spark_linkage):
+def test_spark_ran_both_runs_and_wrote_nothing_where_it_started(spark_linkage):
+    assert list(spark_linkage.cwd.iterdir()) == [], "Spark wrote files where it started instead of its own folder"
+    assert set(spark_linkage.summary["runs"]) == {"trained", "given"}
+
+
+def test_spark_ran_offline(spark_linkage):
     if spark_linkage.offline_reason:
         pytest.skip(f"cannot run offline here: {spark_linkage.offline_reason}")
     assert spark_linkage.summary["offline"] is True
-    assert list(spark_linkage.cwd.iterdir()) == [], "Spark wrote files where it started instead of its own folder"
-    runs = spark_linkage.summary["runs"]
-    assert set(runs) == {"trained", "given"}
 
 
 def test_both_engines_read_every_record(spark_linkage):
@@ -214,6 +224,8 @@ def test_both_engines_read_every_record(spark_linkage):
         assert run["records"] == records, name
         for threshold, clustered in run["clustered_records"].items():
             assert clustered == records, (name, threshold)
+    # The blocking rules make exactly the same number of comparisons on both engines.
+    assert spark_linkage.summary["runs"]["trained"]["comparisons"] == spark_linkage.duckdb.comparisons > 4_000
 
 
 def test_with_the_same_parameters_spark_scores_the_same_pairs_the_same(spark_linkage):

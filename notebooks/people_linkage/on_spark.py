@@ -42,8 +42,8 @@ from . import linkage
 from .people import SOURCES
 
 # Where the notebook draws the line between a link and no link, and the other thresholds
-# it tries (its chosen threshold is 0.5 on the default data).
-THRESHOLDS = (0.1, 0.5, 0.9, 0.99, 0.999)
+# it tries (its chosen threshold is 0.3 on the default data).
+THRESHOLDS = (0.1, 0.3, 0.9, 0.99, 0.999)
 # The columns of the scored pairs that are written: which pair, its score, which blocking
 # rule made it, and the level each comparison gave (gamma_<column>).
 PAIR_COLUMNS = (
@@ -142,8 +142,18 @@ def save_run(run: linkage.LinkageRun, folder: Path, thresholds: Sequence[float])
     }
 
 
-def execute(in_dir: Path, out_dir: Path, model: Path | None = None, thresholds: Sequence[float] = THRESHOLDS) -> dict:
-    """Run the model on Spark in this process (see the module's docstring) and return the summary."""
+def execute(
+    in_dir: Path,
+    out_dir: Path,
+    model: Path | None = None,
+    thresholds: Sequence[float] = THRESHOLDS,
+    trained_thresholds: Sequence[float] | None = None,
+) -> dict:
+    """Run the model on Spark in this process (see the module's docstring) and return the summary.
+
+    The ``given`` run clusters at ``thresholds``; the ``trained`` run at ``trained_thresholds``
+    (the same unless given: each clustering on Spark costs a few seconds).
+    """
     from splink.backends.spark import SparkAPI, similarity_jar_location
 
     from court_timeliness_dbt import spark
@@ -173,7 +183,8 @@ def execute(in_dir: Path, out_dir: Path, model: Path | None = None, thresholds: 
         db_api = SparkAPI(spark_session=session)
         summary["break_lineage_method"] = db_api.break_lineage_method
         linked = make(db_api)
-        record = save_run(linked, out / name, thresholds)
+        at = thresholds if name == "given" or trained_thresholds is None else trained_thresholds
+        record = save_run(linked, out / name, at)
         record["seconds"]["total"] = round(time.perf_counter() - started, 2)
         summary["runs"][name] = record
     session.stop()
@@ -185,6 +196,7 @@ def run(
     out_dir: Path,
     model: Path | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
+    trained_thresholds: Sequence[float] | None = None,
     offline: bool = False,
     cwd: Path | None = None,
     timeout: float = 900,
@@ -211,6 +223,8 @@ def run(
     if model is not None:
         command += ["--model", str(Path(model).resolve())]
     command += ["--threshold", *(f"{t:g}" for t in thresholds)]
+    if trained_thresholds is not None:
+        command += ["--trained-threshold", *(f"{t:g}" for t in trained_thresholds)]
     log = out / "worker.log"
     with log.open("w", encoding="utf-8") as written:
         done = subprocess.run(command, stdout=written, stderr=subprocess.STDOUT, cwd=cwd or out, timeout=timeout)
@@ -228,8 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="where the results, the summary and Spark's files go")
     parser.add_argument("--model", type=Path, help="a trained model (JSON) to score the pairs with, as well")
     parser.add_argument("--threshold", type=float, nargs="+", default=list(THRESHOLDS), help="match probabilities")
+    parser.add_argument(
+        "--trained-threshold", type=float, nargs="+", help="where the trained run clusters (default: --threshold)"
+    )
     args = parser.parse_args(argv)
-    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold)
+    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold, args.trained_threshold)
     text = json.dumps(summary, indent=2, default=str)
     (args.out_dir / "summary.json").write_text(text, encoding="utf-8")
     return 0
