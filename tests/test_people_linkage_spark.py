@@ -5,22 +5,24 @@ One module fixture makes the notebook's default data, prepares it, writes the pr
 tables to Parquet and links them twice:
 
 - on DuckDB, in this process, as the notebook does (``linkage.link_people(DuckDBAPI(), ...)``);
-- on Spark, once, in a process of its own with no network where the machine permits
-  (``people_linkage.on_spark``), which runs the model twice in one session: trained on
-  Spark (``trained``), and with the parameters DuckDB trained (``given``).
+- on Spark, in a process of its own with no network where the machine permits
+  (``people_linkage.on_spark``), with the parameters DuckDB trained (``given``): Spark
+  must make the very same pairs, with the same comparison levels and weights, and the
+  same clusters. Those are compared exactly.
 
-Why two Spark runs: Splink draws its random samples (the pairs that estimate u) by hashing
-each record's id with the engine's own ``hash`` function, and DuckDB's and Spark's hashes
-differ, so the same seed picks other records on each engine and u differs a little. With
-DuckDB's parameters, Spark must make the very same pairs, with the same comparison levels
-and weights, and the same clusters: those are compared exactly. Trained on Spark, the model
-must come out within the sampling gap measured here, and link as accurately.
+Training on Spark (``on_spark``'s ``trained`` run) is not repeated here: on 2 cores it
+costs about 65 s of Spark jobs (140 s on a loaded machine), too much for every `make test`.
+It was measured on 2 December 2026: Splink draws the random pairs that estimate u by hashing
+each record's id with the engine's own ``hash``, so the same seed picks other pairs on each
+engine; the prior was identical, the largest gap in a level's match weight was 1.34 bits
+(the rarest level, seen in about 57 and 23 of the 300,000 pairs; no other above 0.45), and
+the clusters at the chosen threshold scored exactly as DuckDB's against the truth. To run
+it again: ``python -m people_linkage.on_spark IN_DIR OUT_DIR --model MODEL.json``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,34 +35,23 @@ from court_timeliness_dbt import on_spark as dbt_on_spark
 from court_timeliness_dbt import spark
 from people_linkage import evaluate, linkage, on_spark
 from people_linkage.people import SOURCES
-from test_people_linkage import MIN_CLUSTER_PRECISION, MIN_CLUSTER_RECALL, make
+from test_people_linkage import make
 
 KEY = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r"]
-# The thresholds the notebook clusters at: its chosen one and the others it tries.
-NOTEBOOK_THRESHOLDS = (0.1, 0.9, 0.99, 0.999)
+# Where the clusters are compared: the chosen threshold and the lowest and highest the notebook
+# tries (each clustering on Spark costs about 4 s).
+NOTEBOOK_THRESHOLDS = (0.1, 0.999)
 # With the same parameters, each pair's match weight is the same sum of the same logarithms
 # on both engines, added in another order: measured on the default data, the largest
 # difference is 2e-14; anything up to 1e-9 counts as equal.
 WEIGHT_TOLERANCE = 1e-9
-# Trained on Spark: the prior comes from exact counts of the deterministic rules' pairs, so
-# it is equal to the last bits (measured: equal). u comes from other random pairs (see the
-# docstring), and m by expectation maximisation from that u, so each level's match weight,
-# log2(m/u), moves with the sample. Measured on the default data: the largest gap is 1.34
-# (DuckDB 7.77, Spark 9.11) on the rarest level, a surname that is part of the other's
-# hyphenated one, which about 57 and 23 of the 300,000 random pairs show; no other level
-# moves by more than 0.45. Up to 1.5 counts as the same model.
-PRIOR_TOLERANCE = 1e-12
-LEVEL_WEIGHT_TOLERANCE = 1.5
-# And the model trained on Spark must cluster as accurately: measured, its clusters at the
-# chosen threshold score exactly as DuckDB's (4,861 pairs, 4,679 right); up to 0.005 of F1.
-CLUSTER_F1_GAP = 0.005
 
 
 @dataclass
 class Engines:
     work: Path
     cwd: Path
-    records: pd.DataFrame  # the truth, for measuring the model trained on Spark
+    records: pd.DataFrame  # the truth
     chosen: float
     thresholds: list[float]
     duckdb: linkage.LinkageRun
@@ -111,7 +102,7 @@ def spark_linkage(tmp_path_factory) -> Engines:
         work / "spark",
         model=model,
         thresholds=thresholds,
-        trained_thresholds=[chosen],  # the trained run is measured at the chosen threshold only
+        train=False,
         offline=reason is None,
         cwd=cwd,
     )
@@ -190,25 +181,12 @@ def compare_people(left: pd.DataFrame, right: pd.DataFrame, names=("DuckDB", "Sp
     return problems
 
 
-def levels(model: dict) -> dict[tuple[str, str], tuple[float | None, float | None]]:
-    """Each comparison level's (m, u), by (comparison, level label)."""
-    return {
-        (comparison["output_column_name"], level["label_for_charts"]): (
-            level.get("m_probability"),
-            level.get("u_probability"),
-        )
-        for comparison in model["comparisons"]
-        for level in comparison["comparison_levels"]
-        if not level.get("is_null_level")
-    }
-
-
 # --- the tests ---
 
 
-def test_spark_ran_both_runs_and_wrote_nothing_where_it_started(spark_linkage):
+def test_spark_ran_and_wrote_nothing_where_it_started(spark_linkage):
     assert list(spark_linkage.cwd.iterdir()) == [], "Spark wrote files where it started instead of its own folder"
-    assert set(spark_linkage.summary["runs"]) == {"trained", "given"}
+    assert set(spark_linkage.summary["runs"]) == {"given"}
 
 
 def test_spark_ran_offline(spark_linkage):
@@ -224,8 +202,6 @@ def test_both_engines_read_every_record(spark_linkage):
         assert run["records"] == records, name
         for threshold, clustered in run["clustered_records"].items():
             assert clustered == records, (name, threshold)
-    # The blocking rules make exactly the same number of comparisons on both engines.
-    assert spark_linkage.summary["runs"]["trained"]["comparisons"] == spark_linkage.duckdb.comparisons > 4_000
 
 
 def test_with_the_same_parameters_spark_scores_the_same_pairs_the_same(spark_linkage):
@@ -242,33 +218,6 @@ def test_with_the_same_parameters_spark_finds_the_same_people(spark_linkage, thr
     spark_people = spark_linkage.clusters("given", threshold)
     assert len(people(duckdb)) < len(duckdb)  # some records are linked: clusters of more than one
     assert compare_people(duckdb, spark_people) == []
-
-
-def test_trained_on_spark_the_prior_is_the_same_and_m_and_u_are_close(spark_linkage):
-    duckdb, trained = spark_linkage.duckdb_model, spark_linkage.model("trained")
-    prior = "probability_two_random_records_match"
-    assert math.isclose(duckdb[prior], trained[prior], rel_tol=PRIOR_TOLERANCE), (duckdb[prior], trained[prior])
-    ours, theirs = levels(duckdb), levels(trained)
-    assert ours.keys() == theirs.keys()
-    far = {
-        level: (round(_weight(*ours[level]), 3), round(_weight(*theirs[level]), 3))
-        for level in ours
-        if abs(_weight(*ours[level]) - _weight(*theirs[level])) > LEVEL_WEIGHT_TOLERANCE
-    }
-    assert far == {}, f"levels whose match weight differs by more than {LEVEL_WEIGHT_TOLERANCE} (DuckDB, Spark)"
-
-
-def _weight(m: float | None, u: float | None) -> float:
-    """A level's match weight, log2(m / u); 0 for a level without both (the exact-match level of a term frequency)."""
-    return math.log2(m / u) if m and u else 0.0
-
-
-def test_trained_on_spark_the_clusters_are_as_accurate(spark_linkage):
-    spark_clusters = spark_linkage.clusters("trained", spark_linkage.chosen)
-    scores = evaluate.cluster_scores(spark_clusters, spark_linkage.records)
-    assert scores["precision"] >= MIN_CLUSTER_PRECISION and scores["recall"] >= MIN_CLUSTER_RECALL, scores
-    duckdb = evaluate.cluster_scores(spark_linkage.duckdb_clusters[spark_linkage.chosen], spark_linkage.records)
-    assert abs(scores["f1"] - duckdb["f1"]) <= CLUSTER_F1_GAP, (scores, duckdb)
 
 
 # --- the comparisons can fail ---

@@ -148,6 +148,7 @@ def execute(
     model: Path | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
     trained_thresholds: Sequence[float] | None = None,
+    train: bool = True,
 ) -> dict:
     """Run the model on Spark in this process (see the module's docstring) and return the summary.
 
@@ -174,7 +175,7 @@ def execute(
         "runs": {},
     }
     tables = load_tables(session, Path(in_dir))
-    runs = {"trained": lambda api: linkage.link_people(api, tables)}
+    runs = {"trained": lambda api: linkage.link_people(api, tables)} if train else {}
     if model is not None:
         trained = json.loads(Path(model).read_text(encoding="utf-8"))
         runs["given"] = lambda api: link_with_model(api, tables, trained)
@@ -197,6 +198,7 @@ def run(
     model: Path | None = None,
     thresholds: Sequence[float] = THRESHOLDS,
     trained_thresholds: Sequence[float] | None = None,
+    train: bool = True,
     offline: bool = False,
     cwd: Path | None = None,
     timeout: float = 900,
@@ -223,6 +225,8 @@ def run(
     if model is not None:
         command += ["--model", str(Path(model).resolve())]
     command += ["--threshold", *(f"{t:g}" for t in thresholds)]
+    if not train:
+        command += ["--no-train"]
     if trained_thresholds is not None:
         command += ["--trained-threshold", *(f"{t:g}" for t in trained_thresholds)]
     log = out / "worker.log"
@@ -245,8 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--trained-threshold", type=float, nargs="+", help="where the trained run clusters (default: --threshold)"
     )
+    parser.add_argument("--no-train", action="store_true", help="skip the trained run (it needs --model)")
     args = parser.parse_args(argv)
-    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold, args.trained_threshold)
+    if args.no_train and args.model is None:
+        parser.error("--no-train leaves nothing to run without --model")
+    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold, args.trained_threshold, not args.no_train)
     text = json.dumps(summary, indent=2, default=str)
     (args.out_dir / "summary.json").write_text(text, encoding="utf-8")
     return 0
