@@ -130,37 +130,52 @@ def offline_wrapper() -> tuple[list[str], str | None]:
     return prefix, None
 
 
-def run_plan(plan: dict, offline: bool = False, cwd: Path | None = None, timeout: float = 900) -> dict:
-    """Run the plan in a new Python process (with no network if `offline`) and return its summary.
+def run_module(
+    command: list[str], work: Path, what: str, offline: bool = False, cwd: Path | None = None, timeout: float = 900
+) -> dict:
+    """Run ``python -m <command>`` in a new process (with no network if ``offline``) that writes
+    ``work/summary.json``; return that summary, with ``offline`` saying how it ran.
 
-    Spark's console output and the process's own go to work_dir/worker.log. Raises
-    RuntimeError, with the end of that log, if the process fails; and if `offline` is asked
-    for where it cannot be had (see offline_wrapper), rather than run online unseen.
+    The process's output, Spark's console included, goes to work/worker.log. Raises
+    RuntimeError, with the end of that log, if the process fails (``what`` names it); and if
+    ``offline`` is asked for where it cannot be had (see offline_wrapper), rather than run
+    online unseen. Shared by this module and people_linkage.on_spark.
     """
     from . import spark
 
     problem = spark.java_problem()
     if problem:
         raise RuntimeError(problem)
-    work = Path(plan["work_dir"]).resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    plan_file = work / "plan.json"
-    plan_file.write_text(json.dumps({**plan, "work_dir": str(work)}, indent=2), encoding="utf-8")
-    prefix = []
+    prefix: list[str] = []
     if offline:
         prefix, reason = offline_wrapper()
         if reason:
             raise RuntimeError(f"cannot run offline: {reason}")
-    command = [*prefix, sys.executable, "-m", "court_timeliness_dbt.on_spark", str(plan_file)]
     log = work / "worker.log"
     with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or work, timeout=timeout)
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", *command],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd or work,
+            timeout=timeout,
+        )
     if done.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-        raise RuntimeError(f"the Spark plan failed (exit status {done.returncode}); the end of {log}:\n{tail}")
+        raise RuntimeError(f"{what} failed (exit status {done.returncode}); the end of {log}:\n{tail}")
     summary = json.loads((work / "summary.json").read_text(encoding="utf-8"))
     summary["offline"] = bool(prefix)
     return summary
+
+
+def run_plan(plan: dict, offline: bool = False, cwd: Path | None = None, timeout: float = 900) -> dict:
+    """Run the plan in a new Python process (with no network if `offline`) and return its summary
+    (see run_module)."""
+    work = Path(plan["work_dir"]).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    plan_file = work / "plan.json"
+    plan_file.write_text(json.dumps({**plan, "work_dir": str(work)}, indent=2), encoding="utf-8")
+    return run_module(["court_timeliness_dbt.on_spark", str(plan_file)], work, "the Spark plan", offline, cwd, timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -209,19 +208,11 @@ def run(
     RuntimeError, with the end of that log, if the process fails, and if ``offline`` is
     asked for where it cannot be had, rather than run online unseen.
     """
-    from court_timeliness_dbt import on_spark, spark
+    from court_timeliness_dbt import on_spark
 
-    problem = spark.java_problem()
-    if problem:
-        raise RuntimeError(problem)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    prefix: list[str] = []
-    if offline:
-        prefix, reason = on_spark.offline_wrapper()
-        if reason:
-            raise RuntimeError(f"cannot run offline: {reason}")
-    command = [*prefix, sys.executable, "-m", "people_linkage.on_spark", str(Path(in_dir).resolve()), str(out)]
+    command = ["people_linkage.on_spark", str(Path(in_dir).resolve()), str(out)]
     if model is not None:
         command += ["--model", str(Path(model).resolve())]
     command += ["--threshold", *(f"{t:g}" for t in thresholds)]
@@ -229,15 +220,7 @@ def run(
         command += ["--no-train"]
     if trained_thresholds is not None:
         command += ["--trained-threshold", *(f"{t:g}" for t in trained_thresholds)]
-    log = out / "worker.log"
-    with log.open("w", encoding="utf-8") as written:
-        done = subprocess.run(command, stdout=written, stderr=subprocess.STDOUT, cwd=cwd or out, timeout=timeout)
-    if done.returncode != 0:
-        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-        raise RuntimeError(f"the linkage on Spark failed (exit status {done.returncode}); the end of {log}:\n{tail}")
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    summary["offline"] = bool(prefix)
-    return summary
+    return on_spark.run_module(command, out, "the linkage on Spark", offline, cwd, timeout)
 
 
 def main(argv: list[str] | None = None) -> int:
