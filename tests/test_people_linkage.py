@@ -89,6 +89,22 @@ def parameters(run: linkage.LinkageRun) -> pd.DataFrame:
     return pd.DataFrame(records)[["comparison_name", "label_for_charts", "m_probability", "u_probability"]]
 
 
+def test_a_saved_model_scores_the_same_pairs_without_training(default, tmp_path):
+    prepared, first, *_ = default
+    saved = first.linker.misc.save_model_to_json(str(tmp_path / "model.json"))
+    given = linkage.link_people(DuckDBAPI(), prepared.people, trained=saved, table_prefix="given")
+    assert given.em_sessions == [] and "training" not in given.seconds
+    key = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r"]
+    pa = first.predictions.as_pandas_dataframe().sort_values(key).reset_index(drop=True)
+    pb = given.predictions.as_pandas_dataframe().sort_values(key).reset_index(drop=True)
+    assert len(pa) > 4_000 and pa[key].equals(pb[key])
+    assert np.allclose(pa["match_weight"], pb["match_weight"], rtol=0, atol=1e-9)
+    other = json.loads(json.dumps(saved))
+    other["comparisons"][0]["comparison_levels"].pop()
+    with pytest.raises(ValueError, match="are not this model's"):
+        linkage.link_people(DuckDBAPI(), prepared.people, trained=other, table_prefix="other")
+
+
 def test_the_model_is_reproducible_from_its_seed(default):
     prepared, first, *_ = default
     second = run_model(prepared)

@@ -197,7 +197,50 @@ def train(linker: Linker) -> list:
     ]
 
 
-def link_people(db_api, tables: Mapping[str, Any], *, log_level: int = logging.WARNING) -> LinkageRun:
+def with_parameters(structure: Mapping[str, Any], trained: Mapping[str, Any]) -> dict[str, Any]:
+    """The model ``structure`` (a settings dict in this engine's SQL) with the parameters of
+    ``trained`` (a saved model, possibly another engine's): the prior and each level's m and u.
+
+    The SQL of a saved model is in its engine's dialect (DuckDB's ``jaro_winkler_similarity``
+    is Spark's ``jaro_winkler``), so the structure comes from ``settings()`` for this
+    engine and only the numbers are taken. Raises ValueError if the two models' comparisons
+    or levels differ.
+    """
+    # A copy of what is changed below: the prior, and each level of each comparison.
+    model = dict(structure)
+    model["comparisons"] = [
+        {**comparison, "comparison_levels": [dict(level) for level in comparison["comparison_levels"]]}
+        for comparison in structure["comparisons"]
+    ]
+    model["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    ours = [
+        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
+        for c in model["comparisons"]
+    ]
+    theirs = [
+        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
+        for c in trained["comparisons"]
+    ]
+    if ours != theirs:
+        raise ValueError(f"the trained model's comparisons {theirs} are not this model's {ours}")
+    for comparison, given in zip(model["comparisons"], trained["comparisons"], strict=True):
+        for level, source in zip(comparison["comparison_levels"], given["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in source:
+                    level[key] = source[key]
+                else:
+                    level.pop(key, None)
+    return model
+
+
+def link_people(
+    db_api,
+    tables: Mapping[str, Any],
+    *,
+    log_level: int = logging.WARNING,
+    trained: Mapping[str, Any] | None = None,
+    table_prefix: str = "input",
+) -> LinkageRun:
     """The whole model: register ``tables`` (source name to table), train on them, score the pairs.
 
     ``db_api`` is a Splink database API (``DuckDBAPI()``, or ``SparkAPI(spark_session=...)``);
@@ -209,22 +252,31 @@ def link_people(db_api, tables: Mapping[str, Any], *, log_level: int = logging.W
        pairs chosen with seed ``U_SEED``; m by expectation maximisation, one session per
        rule of ``em_training_rules()``;
     3. score every pair the blocking rules make, keeping those at or above ``PREDICT_FLOOR``.
+
+    With ``trained`` (a model saved by ``linker.misc.save_model_to_json``, on any engine),
+    steps 1 and 2 are skipped: the model takes that model's prior and each level's m and u
+    (``with_parameters``) and only scores the pairs, so two engines can be compared on
+    prediction alone. The tables are registered as ``<table_prefix>_<source>``.
     """
     for name, table in tables.items():
         columns = list(getattr(table, "columns", []))
         if columns and sorted(columns) != sorted(INPUT_COLUMNS):
             raise ValueError(f"the {name} table has columns {columns}; the model needs exactly {list(INPUT_COLUMNS)}")
-    inputs = {name: db_api.register(table, table_name=f"input_{name}") for name, table in tables.items()}
-    linker = Linker(list(inputs.values()), settings(), log_level=log_level)
+    inputs = {name: db_api.register(table, table_name=f"{table_prefix}_{name}") for name, table in tables.items()}
+    model = settings()
+    if trained is not None:
+        model = with_parameters(model.create_settings_dict(db_api.sql_dialect.sql_dialect_str), trained)
+    linker = Linker(list(inputs.values()), model, log_level=log_level)
     seconds = {}
+    blocking, sessions = [], []
+    if trained is None:
+        started = time.perf_counter()
+        blocking = linker.blocking_analysis.count_comparisons_from_blocking_rules(record_sample_proportion=1.0)
+        seconds["counting comparisons"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    blocking = linker.blocking_analysis.count_comparisons_from_blocking_rules(record_sample_proportion=1.0)
-    seconds["counting comparisons"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    sessions = train(linker)
-    seconds["training"] = time.perf_counter() - started
+        started = time.perf_counter()
+        sessions = train(linker)
+        seconds["training"] = time.perf_counter() - started
 
     started = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR)

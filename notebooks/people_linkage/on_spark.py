@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,50 +64,6 @@ def load_tables(session, in_dir: Path) -> dict[str, Any]:
             raise FileNotFoundError(f"{path}: no prepared {source} table. Write prepare.prepare(...).people there.")
         tables[source] = session.read.parquet(str(path)).select(*linkage.INPUT_COLUMNS)
     return tables
-
-
-def with_parameters(structure: Mapping[str, Any], trained: Mapping[str, Any]) -> dict[str, Any]:
-    """The model ``structure`` (a settings dict in this engine's SQL) with the parameters of
-    ``trained`` (a saved model, possibly another engine's): the prior and each level's m and u.
-
-    The SQL of a saved model is in its engine's dialect (DuckDB's ``jaro_winkler_similarity``
-    is Spark's ``jaro_winkler``), so the structure comes from ``linkage.settings()`` for this
-    engine and only the numbers are taken. Raises ValueError if the two models' comparisons
-    or levels differ.
-    """
-    model = json.loads(json.dumps(structure))
-    model["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
-    ours = [
-        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
-        for c in model["comparisons"]
-    ]
-    theirs = [
-        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
-        for c in trained["comparisons"]
-    ]
-    if ours != theirs:
-        raise ValueError(f"the trained model's comparisons {theirs} are not this model's {ours}")
-    for comparison, given in zip(model["comparisons"], trained["comparisons"], strict=True):
-        for level, source in zip(comparison["comparison_levels"], given["comparison_levels"], strict=True):
-            for key in ("m_probability", "u_probability"):
-                if key in source:
-                    level[key] = source[key]
-                else:
-                    level.pop(key, None)
-    return model
-
-
-def link_with_model(db_api, tables: Mapping[str, Any], model: Mapping[str, Any]) -> linkage.LinkageRun:
-    """Score the pairs the blocking rules make with a trained ``model``, without training."""
-    from splink import Linker
-
-    # Names of their own: the trained run registered the same tables as input_<source>.
-    inputs = {name: db_api.register(table, table_name=f"given_input_{name}") for name, table in tables.items()}
-    structure = linkage.settings().create_settings_dict(db_api.sql_dialect.sql_dialect_str)
-    linker = Linker(list(inputs.values()), with_parameters(structure, model), log_level=logging.WARNING)
-    started = time.perf_counter()
-    predictions = linker.inference.predict(threshold_match_probability=linkage.PREDICT_FLOOR)
-    return linkage.LinkageRun(linker, inputs, [], [], predictions, {"prediction": time.perf_counter() - started})
 
 
 def _write(frame, folder: Path) -> None:
@@ -177,7 +132,7 @@ def execute(
     runs = {"trained": lambda api: linkage.link_people(api, tables)} if train else {}
     if model is not None:
         trained = json.loads(Path(model).read_text(encoding="utf-8"))
-        runs["given"] = lambda api: link_with_model(api, tables, trained)
+        runs["given"] = lambda api: linkage.link_people(api, tables, trained=trained, table_prefix="given")
     for name, make in runs.items():
         started = time.perf_counter()
         db_api = SparkAPI(spark_session=session)
