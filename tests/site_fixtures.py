@@ -5,11 +5,11 @@ tests/conftest.py loads them as a plugin (`pytest_plugins`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
-from site_check import Checker, Load, serve
+from site_check import SCHEMES, Checker, Load, serve
 
 # What the page itself says about its structure, measured in the browser.
 PAGE_FACTS = """() => {
@@ -32,11 +32,101 @@ PAGE_FACTS = """() => {
 }"""
 
 
+# Every element a keyboard user should reach with Tab.
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), "
+    "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
+)
+# How an element looks: compared before and while it has the focus.
+FOCUS_STYLE = """el => {
+  const s = getComputedStyle(el);
+  return {outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, outlineWidth: parseFloat(s.outlineWidth),
+          outlineStyle: s.outlineStyle, outlineColor: s.outlineColor, boxShadow: s.boxShadow,
+          background: s.backgroundColor, color: s.color, textDecoration: s.textDecorationLine,
+          opacity: s.opacity};
+}"""
+# Number the visible elements Tab should reach; return how each looks without the focus.
+MARK_FOCUSABLE = f"""selector => {{
+  const style = {FOCUS_STYLE};
+  const els = [...document.querySelectorAll(selector)].filter(el => {{
+    const s = getComputedStyle(el);
+    return el.getClientRects().length && s.visibility !== 'hidden' && !el.closest('[inert]');
+  }});
+  return els.map((el, i) => {{ el.setAttribute('data-tab-check', i); return style(el); }});
+}}"""
+# After a press of Tab: which numbered element has the focus, and how it looks now.
+FOCUSED = f"""() => {{
+  const el = document.activeElement;
+  const index = el && el.getAttribute('data-tab-check');
+  return index === null || index === undefined ? null
+    : {{index: Number(index), style: ({FOCUS_STYLE})(el), html: el.outerHTML.slice(0, 160)}};
+}}"""
+
+
 @dataclass
 class Report:
     load: Load
     violations: list[dict]
     facts: dict
+    # The Tab walk (light scheme only): the elements expected, how each looked before,
+    # and each element reached in order, with how it looked when focused.
+    tab: dict | None = None
+
+
+def tab_walk(page) -> dict:
+    """Press Tab until the focus comes round again; record every numbered element it reaches."""
+    before = page.evaluate(MARK_FOCUSABLE, FOCUSABLE)
+    reached: list[dict] = []
+    seen: set[int] = set()
+    for _ in range(len(before) + 10):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None or focused["index"] in seen:
+            if reached and focused is not None and focused["index"] == reached[0]["index"]:
+                break
+            continue
+        seen.add(focused["index"])
+        reached.append(focused)
+    html = page.evaluate(
+        "() => [...document.querySelectorAll('[data-tab-check]')].map(el => el.outerHTML.slice(0, 160))"
+    )
+    return {"before": before, "reached": reached, "html": html}
+
+
+def focus_visible(before: dict, after: dict) -> bool:
+    """True if focus draws something: an outline, a box shadow or a new background."""
+    if float(after["opacity"]) == 0:
+        return False
+    outline = (
+        after["outlineStyle"] != "none"
+        and after["outlineWidth"] >= 2
+        and not after["outlineColor"].endswith(", 0)")
+        and after["outlineColor"] != "transparent"
+        and after["outline"] != before["outline"]
+    )
+    shadow = after["boxShadow"] != "none" and after["boxShadow"] != before["boxShadow"]
+    background = after["background"] != before["background"]
+    return outline or shadow or background
+
+
+def measure(checker, path: str, width: int, base_url: str | None = None) -> dict[str, Report]:
+    """One cold load of a page at a width, checked in each colour scheme: axe-core and the
+    page's facts in light, then dark, then the Tab walk back in light (it moves the focus
+    and marks elements, so it comes last). The dark report's load holds every request the
+    page made in either scheme; the light one's, those of the cold load alone."""
+    page, load = checker.open(path, SCHEMES[0], width, base_url=base_url)
+    reports = {}
+    try:
+        for scheme in SCHEMES:
+            if scheme != SCHEMES[0]:
+                checker.set_scheme(page, scheme)
+            snapshot = replace(load, requests=list(load.requests), blocked=list(load.blocked), failed=list(load.failed))
+            reports[scheme] = Report(snapshot, checker.axe(page), page.evaluate(PAGE_FACTS))
+        checker.set_scheme(page, SCHEMES[0])
+        reports[SCHEMES[0]].tab = tab_walk(page)
+    finally:
+        page.close()
+    return reports
 
 
 @pytest.fixture(scope="session")
@@ -56,17 +146,13 @@ def checker(served_book):
 
 @pytest.fixture(scope="session")
 def page_report(checker):
-    """Load a page once per colour scheme and width (cold), run axe-core, keep the facts."""
+    """Load a page once per width (cold) and check it in each colour scheme (see measure)."""
     cache: dict[tuple[str, str, int], Report] = {}
 
     def report(path: str, scheme: str = "light", width: int = 1280) -> Report:
-        key = (path, scheme, width)
-        if key not in cache:
-            page, load = checker.open(path, scheme, width)
-            try:
-                cache[key] = Report(load, checker.axe(page), page.evaluate(PAGE_FACTS))
-            finally:
-                page.close()
-        return cache[key]
+        if (path, scheme, width) not in cache:
+            for each, found in measure(checker, path, width).items():
+                cache[(path, each, width)] = found
+        return cache[(path, scheme, width)]
 
     return report

@@ -8,20 +8,9 @@ import re
 import pytest
 
 from site_check import AXE_TAGS, SCHEMES, WIDTHS, built_pages, describe, expected_pages
+from site_fixtures import focus_visible
 
 PAGES = expected_pages()
-# Every element a keyboard user should reach with Tab.
-FOCUSABLE = (
-    "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), "
-    "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
-)
-FOCUS_STYLE = """el => {
-  const s = getComputedStyle(el);
-  return {outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, outlineWidth: parseFloat(s.outlineWidth),
-          outlineStyle: s.outlineStyle, outlineColor: s.outlineColor, boxShadow: s.boxShadow,
-          background: s.backgroundColor, color: s.color, textDecoration: s.textDecorationLine,
-          opacity: s.opacity};
-}"""
 FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^(image|img|png|figure|plot)\s*\d*$", re.I)
 
 
@@ -89,60 +78,14 @@ def test_navigation_marks_the_current_page(page_report, path):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
-def test_tab_reaches_every_interactive_element_with_a_visible_focus(checker, path, width):
-    page, _ = checker.open(path, "light", width)
-    try:
-        expected = page.evaluate(
-            """selector => {
-              const els = [...document.querySelectorAll(selector)].filter(el => {
-                const s = getComputedStyle(el);
-                return el.getClientRects().length && s.visibility !== 'hidden' && !el.closest('[inert]');
-              });
-              els.forEach((el, i) => el.setAttribute('data-tab-check', i));
-              return els.length;
-            }""",
-            FOCUSABLE,
-        )
-        handles = page.query_selector_all("[data-tab-check]")
-        before = {h.get_attribute("data-tab-check"): h.evaluate(FOCUS_STYLE) for h in handles}
-        reached, invisible = [], []
-        for _ in range(expected + 10):
-            page.keyboard.press("Tab")
-            index = page.evaluate("document.activeElement && document.activeElement.getAttribute('data-tab-check')")
-            if index is None or index in reached:
-                if reached and index == reached[0]:
-                    break
-                continue
-            reached.append(index)
-            after = page.evaluate(f"() => ({FOCUS_STYLE})(document.activeElement)")
-            if not _focus_visible(before[index], after):
-                invisible.append(page.evaluate("document.activeElement.outerHTML.slice(0, 160)"))
-        missing = [
-            h.evaluate("el => el.outerHTML.slice(0, 160)")
-            for h in handles
-            if h.get_attribute("data-tab-check") not in reached
-        ]
-    finally:
-        page.close()
-    assert expected > 0, f"{path}: no interactive elements found; the check is broken"
+def test_tab_reaches_every_interactive_element_with_a_visible_focus(page_report, path, width):
+    tab = page_report(path, "light", width).tab
+    reached = {element["index"] for element in tab["reached"]}
+    missing = [html for index, html in enumerate(tab["html"]) if index not in reached]
+    invisible = [e["html"] for e in tab["reached"] if not focus_visible(tab["before"][e["index"]], e["style"])]
+    assert tab["before"], f"{path}: no interactive elements found; the check is broken"
     assert missing == [], f"{path} at {width} px: Tab never reaches {missing}"
     assert invisible == [], f"{path} at {width} px: no visible change on focus: {invisible}"
-
-
-def _focus_visible(before: dict, after: dict) -> bool:
-    """True if focus draws something: an outline, a box shadow or a new background."""
-    if float(after["opacity"]) == 0:
-        return False
-    outline = (
-        after["outlineStyle"] != "none"
-        and after["outlineWidth"] >= 2
-        and not after["outlineColor"].endswith(", 0)")
-        and after["outlineColor"] != "transparent"
-        and after["outline"] != before["outline"]
-    )
-    shadow = after["boxShadow"] != "none" and after["boxShadow"] != before["boxShadow"]
-    background = after["background"] != before["background"]
-    return outline or shadow or background
 
 
 @pytest.mark.parametrize("width", WIDTHS)

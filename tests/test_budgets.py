@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, describe, expected_pages, serve
+from site_fixtures import focus_visible, measure
 
 PAGES = expected_pages()
 
@@ -30,8 +31,17 @@ def test_no_request_leaves_the_local_server(page_report, path, scheme, width):
 
 
 BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad</title>
-<link rel="stylesheet" href="https://cdn.example.org/style.css"></head>
-<body><main><h1>Bad</h1><img src="chart.png"><p style="color:#bbb;background:#fff">Faint text</p></main></body></html>"""
+<link rel="stylesheet" href="https://cdn.example.org/style.css">
+<style>
+  a:focus { outline: 3px solid #0b0c0c; } a.no-focus:focus { outline: none; }
+  @media (prefers-color-scheme: dark) {
+    h1 { background: url(https://dark.example.org/night.png) no-repeat; } .faint-in-dark { color: #ccc; }
+  }
+</style></head>
+<body><main><h1>Bad</h1><img src="chart.png"><p style="color:#bbb;background:#fff">Faint text</p>
+<p class="faint-in-dark">Faint only in a dark scheme</p>
+<a href="#a" class="no-focus">No visible focus</a> <a href="#b" tabindex="-1">Out of Tab's reach</a>
+<a href="#c" id="fine">Fine</a></main></body></html>"""
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +61,23 @@ def test_the_harness_catches_other_hosts_weight_and_violations(checker, bad_site
     assert load.kib > WEIGHT_BUDGET_KIB, f"a 400 kB image was measured as {load.kib:.0f} KiB"
     ids = {v["id"] for v in violations}
     assert {"image-alt", "color-contrast"} <= ids, describe(violations)
+
+
+def test_one_load_checks_each_scheme_and_the_tab_walk(checker, bad_site):
+    """What a dark scheme alone asks for is caught in the dark report, not blamed on the light one;
+    the Tab walk finds a link it cannot reach and one whose focus does not show."""
+    reports = measure(checker, "bad.html", 1280, base_url=bad_site)
+    assert reports["light"].load.blocked == ["https://cdn.example.org/style.css"]
+    assert "https://dark.example.org/night.png" in reports["dark"].load.blocked
+
+    def faint(report):
+        nodes = [n for v in report.violations if v["id"] == "color-contrast" for n in v["nodes"]]
+        return [n["target"] for n in nodes if "faint-in-dark" in n["html"]]
+
+    assert faint(reports["light"]) == [] and faint(reports["dark"]) != [], describe(reports["dark"].violations)
+    tab = reports["light"].tab
+    reached = {e["index"]: e for e in tab["reached"]}
+    missing = [html for index, html in enumerate(tab["html"]) if index not in reached]
+    assert len(missing) == 1 and "Out of Tab" in missing[0], missing
+    visible = {"no-focus" in e["html"]: focus_visible(tab["before"][i], e["style"]) for i, e in reached.items()}
+    assert visible == {True: False, False: True}, visible

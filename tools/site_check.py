@@ -184,6 +184,15 @@ class Checker:
         page.wait_for_load_state("networkidle")
         return page, load
 
+    def set_scheme(self, page, scheme: str) -> None:
+        """Switch a loaded page to another colour scheme, as a reader's system setting would.
+
+        The styles are worked out again at once, so what the new scheme asks for (a
+        stylesheet, an image) is requested, and routed, before this returns."""
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.wait_for_load_state("networkidle")
+
     def axe(self, page) -> list[dict]:
         """Run axe-core with the WCAG 2.2 AA tags; return its violations."""
         if not page.evaluate("typeof window.axe !== 'undefined'"):
