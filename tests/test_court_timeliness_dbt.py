@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -256,32 +255,7 @@ def test_lineage_alt_text_names_every_model_and_source(manifest):
     assert [label for label in sorted(labels) if label not in alt] == []
 
 
-# --- linting, telemetry and where files go ---
-
-
-def test_sqlfluff_passes_the_data_tests_and_fails_on_a_planted_lint_error(tmp_path):
-    """SQLFluff with the project's own .sqlfluff, on a copy of the project with one upper-case
-    keyword planted in a model. The pre-commit hook (tests/test_precommit.py) lints every model;
-    this run adds the project's data tests in tests/, which the hook does not lint, and proves
-    that a lint error fails, naming its rule and file, and that it is the only one."""
-    copy = tmp_path / "court_timeliness"
-    shutil.copytree(PROJECT, copy, ignore=shutil.ignore_patterns("target", "logs"))
-    settings = (PROJECT / ".sqlfluff").read_text(encoding="utf-8")
-    settings, replaced = re.subn(r"(?m)^target_path = .+$", f"target_path = {tmp_path / 'sqlfluff_target'}", settings)
-    assert replaced == 1
-    (copy / ".sqlfluff").write_text(settings, encoding="utf-8")
-    model = copy / "models" / "marts" / "dim_courts.sql"
-    model.write_text(model.read_text(encoding="utf-8").replace("\nselect\n", "\nSELECT\n"), encoding="utf-8")
-    env = {**os.environ, "DO_NOT_TRACK": "1", "COURT_TIMELINESS_DUCKDB": str(tmp_path / "lint.duckdb")}
-    command = [str(BIN / "sqlfluff"), "lint", "--disable-progress-bar", "--processes", "1", "--format", "json"]
-    command += ["tests", "models/marts/dim_courts.sql"]
-    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
-    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
-    linted = json.loads(result.stdout)
-    data_tests = [f["filepath"] for f in linted if f["filepath"].startswith("tests/")]
-    assert len(data_tests) >= len(CUSTOM_TESTS)  # the generic tests in tests/generic/ are macros: not linted
-    found = {(f["filepath"], v["code"]) for f in linted for v in f["violations"]}
-    assert found == {("models/marts/dim_courts.sql", "CP01")}, found
+# --- telemetry and where files go (SQLFluff: tests/test_precommit.py) ---
 
 
 def test_the_project_turns_telemetry_off_by_itself(good_build, dbt_output):

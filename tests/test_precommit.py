@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,13 +46,13 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess:
+def pre_commit(repo: Path, *args: str, skip: str = "") -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"),
         "DO_NOT_TRACK": "1",
         "NO_COLOR": "1",
-        "SKIP": "",
+        "SKIP": skip,
     }
     return subprocess.run(
         [str(BIN / "pre-commit"), "run", "--color", "never", *args],
@@ -83,7 +84,9 @@ def test_make_lint_runs_the_same_hooks():
 
 
 def test_the_hooks_pass_on_the_repository(copy):
-    result = pre_commit(copy, "--all-files")
+    """Every hook but SQLFluff, the slowest (it compiles the dbt project): it runs once, in
+    test_sqlfluff_fails_on_the_planted_files_and_on_nothing_else, over every file it lints."""
+    result = pre_commit(copy, "--all-files", skip="sqlfluff-lint")
     assert result.returncode == 0, f"`make lint` fails; fix what it names:\n{result.stdout[-6000:]}{result.stderr}"
 
 
@@ -157,11 +160,24 @@ def test_a_stale_navigation_fails(copy, scratch):
     _fails(copy, "navigation", page, "_toc.yml: out of date")
 
 
-def test_a_bad_dbt_model_fails_sqlfluff(copy, scratch):
-    models = sorted(copy.glob("notebooks/**/models/**/*.sql"))
-    assert models, "no dbt models found: the hook's file pattern and this test must follow the project"
-    bad = models[0].parent / "zz_bad_model.sql"
-    scratch.append(bad)
-    bad.write_text("SELECT 1 AS X\n", encoding="utf-8")
-    output = _fails(copy, "sqlfluff-lint", bad, "zz_bad_model.sql")
-    assert "CP01" in output  # keywords in capitals, against the project's lower-case policy
+def test_sqlfluff_fails_on_the_planted_files_and_on_nothing_else(copy, scratch):
+    """One run of the SQLFluff hook over all its files (as `make lint` runs it), with a model and
+    a data test planted that use upper-case keywords: those two fail, on the project's lower-case
+    rule, and every other model and data test passes."""
+    repos = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["repos"]
+    hook = next(h for r in repos for h in r["hooks"] if h["id"] == "sqlfluff-lint")
+    project = copy / "notebooks" / "court_timeliness_dbt" / "court_timeliness"
+    models = sorted(project.glob("models/**/*.sql"))
+    data_tests = sorted(project.glob("tests/*.sql"))
+    linted = [p for p in models + data_tests if re.search(hook["files"], p.relative_to(copy).as_posix())]
+    assert len(models) >= 9 and len(data_tests) >= 4 and linted == models + data_tests, linted
+    planted = {project / "models" / "marts" / "zz_bad_model.sql", project / "tests" / "zz_bad_data_test.sql"}
+    for path in planted:
+        scratch.append(path)
+        path.write_text("SELECT 1 AS X\n", encoding="utf-8")
+    git(copy, "add", "-A")
+    result = pre_commit(copy, "sqlfluff-lint", "--all-files")
+    assert result.returncode != 0, result.stdout
+    failed = set(re.findall(r"^== \[(.+?)\] FAIL", result.stdout, re.M))
+    assert failed == {p.relative_to(project).as_posix() for p in planted}, result.stdout[-6000:]
+    assert result.stdout.count("| CP01 |") >= 2, result.stdout[-6000:]
