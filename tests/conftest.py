@@ -161,6 +161,11 @@ def mini_book(tmp_path):
     navigation, builds with the book's flags and returns the result. For the
     checks that must fail a build without touching the real book.
     """
+    return mini_book_in(tmp_path)
+
+
+def mini_book_in(tmp_path: Path):
+    """The builder of the mini_book fixture, in a folder of the caller's (for a module's fixture)."""
     quiet = {"capture_output": True, "text": True}
 
     def build(pages: dict[str, str]) -> MiniBuild:

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import re
 import subprocess
-import textwrap
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +18,7 @@ from moj_book.review import add_interval, long_date, parse_review
 
 import reviews
 from conftest import MINI_HOME as HOME
-from conftest import ROOT
+from conftest import ROOT, mini_book_in
 from pages import find_sources, read_metadata
 from site_check import expected_pages
 
@@ -149,38 +149,64 @@ def test_an_overdue_page_warns_at_the_top_and_make_reviews_fails(mini_book, caps
     assert reviews.main(["--root", str(build.root), "--today", "2020-07-15"]) == 0  # due that day, not yet overdue
 
 
-@pytest.mark.parametrize(
-    "reviewed,review_in,expected",
-    [
-        ("2026-13-01", "6 months", "book/index.md: the front matter holds a date that does not exist"),
-        ("last spring", "6 months", "book/index.md: `last_reviewed_on: last spring` is not a date"),
-        ("2026-01-01", "6 fortnights", "book/index.md: `review_in: 6 fortnights` is not a number of days, weeks"),
-        ("2026-01-01", "soon", "book/index.md: `review_in: soon` is not a number of days"),
-    ],
-)
-def test_a_bad_review_date_or_interval_fails_the_build_naming_the_file(mini_book, reviewed, review_in, expected):
-    build = mini_book({"book/index.md": HOME.format(reviewed=reviewed, review_in=review_in)})
+BAD_REVIEWS = {
+    "book/not-a-date.md": ("last spring", "6 months", "`last_reviewed_on: last spring` is not a date"),
+    "book/fortnights.md": ("2026-01-01", "6 fortnights", "`review_in: 6 fortnights` is not a number of days, weeks"),
+    "book/soon.md": ("2026-01-01", "soon", "`review_in: soon` is not a number of days"),
+}
+BAD_PAGE = """\
+---
+title: {key}
+description: A page with a bad review date or interval.
+eleventyNavigation:
+  key: {key}
+  parent: Home
+last_reviewed_on: {reviewed}
+review_in: {review_in}
+---
+
+Text.
+"""
+BARE_PAGE = """\
+---
+title: Bare
+eleventyNavigation:
+  key: Bare
+  parent: Home
+---
+
+Text.
+"""
+
+
+@pytest.fixture(scope="module")
+def bad_pages_build(tmp_path_factory):
+    """One build of a small book in which each page but the home page has one problem (the build
+    goes on after an error, so each is reported)."""
+    pages = {"book/index.md": HOME.format(reviewed="2026-01-01", review_in="1 year"), "book/bare.md": BARE_PAGE}
+    for name, (reviewed, review_in, _) in BAD_REVIEWS.items():
+        pages[name] = BAD_PAGE.format(key=Path(name).stem, reviewed=reviewed, review_in=review_in)
+    return mini_book_in(tmp_path_factory.mktemp("bad_pages"))(pages)
+
+
+def test_a_date_that_does_not_exist_stops_the_navigation_naming_the_file(mini_book):
+    """YAML reads the front matter's dates, so this one stops before the build."""
+    build = mini_book({"book/index.md": HOME.format(reviewed="2026-13-01", review_in="6 months")})
     assert build.returncode != 0
-    assert expected in build.log, build.log[-3000:]
+    assert "book/index.md: the front matter holds a date that does not exist" in build.log, build.log[-3000:]
 
 
-def test_a_page_without_a_description_or_review_date_fails_the_build_naming_the_file(mini_book):
-    page = textwrap.dedent(
-        """\
-        ---
-        title: Bare
-        eleventyNavigation:
-          key: Bare
-          parent: Home
-        ---
+@pytest.mark.parametrize("name", BAD_REVIEWS)
+def test_a_bad_review_date_or_interval_fails_the_build_naming_the_file(bad_pages_build, name):
+    assert bad_pages_build.returncode != 0
+    assert f"{name}: {BAD_REVIEWS[name][2]}" in bad_pages_build.log, bad_pages_build.log[-3000:]
 
-        Text.
-        """
-    )
-    build = mini_book({"book/index.md": HOME.format(reviewed="2026-01-01", review_in="1 year"), "book/bare.md": page})
-    assert build.returncode != 0
-    assert "book/bare.md: no `description` in the front matter" in build.log, build.log[-3000:]
-    assert "book/bare.md: no `last_reviewed_on` in the front matter" in build.log
+
+def test_a_page_without_a_description_or_review_date_fails_the_build_naming_the_file(bad_pages_build):
+    assert bad_pages_build.returncode != 0
+    assert "book/bare.md: no `description` in the front matter" in bad_pages_build.log, bad_pages_build.log[-3000:]
+    assert "book/bare.md: no `last_reviewed_on` in the front matter" in bad_pages_build.log
+    assert "book/index.md" not in bad_pages_build.log, "the good home page was reported"
 
 
 def test_a_page_is_written_again_when_its_value_changes_not_otherwise():
