@@ -191,7 +191,6 @@ class Checker:
         stylesheet, an image) is requested, and routed, before this returns."""
         page.emulate_media(color_scheme=scheme)
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        page.wait_for_load_state("networkidle")
 
     def axe(self, page) -> list[dict]:
         """Run axe-core with the WCAG 2.2 AA tags; return its violations."""
