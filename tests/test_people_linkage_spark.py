@@ -97,15 +97,8 @@ def spark_linkage(tmp_path_factory) -> Engines:
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
     _, reason = dbt_on_spark.offline_wrapper()
-    summary = on_spark.run(
-        inputs,
-        work / "spark",
-        model=model,
-        thresholds=thresholds,
-        train=False,
-        offline=reason is None,
-        cwd=cwd,
-    )
+    runs = on_spark.Runs(model=model, thresholds=tuple(thresholds), train=False)
+    summary = on_spark.run(inputs, work / "spark", runs, offline=reason is None, cwd=cwd)
     return Engines(
         work,
         cwd,
@@ -237,3 +230,16 @@ def test_the_comparisons_name_a_changed_pair_and_a_moved_record(spark_linkage):
     moved.loc[sizes[sizes > 1].index[0], "cluster_id"] = "a cluster of its own"
     problems = compare_people(spark_linkage.duckdb_clusters[spark_linkage.chosen], moved)
     assert len(problems) == 2 and "only on DuckDB" in problems[0] and "only on Spark" in problems[1], problems
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [
+        on_spark.Runs(),
+        on_spark.Runs(model=Path("/models/duckdb.json"), thresholds=(0.3, 0.999), train=False),
+        on_spark.Runs(model=Path("/models/duckdb.json"), thresholds=(0.1, 0.3), trained_thresholds=(0.3,)),
+    ],
+)
+def test_the_runs_asked_for_are_the_runs_the_spark_process_reads(runs):
+    """run() hands the runs to the Spark process as command-line options: they must read back the same."""
+    assert on_spark.parse_args(["in", "out", *runs.argv()]) == (Path("in"), Path("out"), runs)

@@ -22,7 +22,7 @@ the pair and the comparison level of each column) and the clusters at each thres
 own Parquet writer. OUT_DIR/summary.json holds the times (the session's start apart from
 each run's steps) and the row counts. Spark keeps all its files in OUT_DIR/spark/.
 
-``run(in_dir, out_dir, ...)`` starts that process, with no network if asked
+``run(in_dir, out_dir, Runs(...))`` starts that process, with no network if asked
 (``unshare -n``, as ``court_timeliness_dbt.on_spark`` does), and returns the summary.
 """
 
@@ -33,6 +33,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,48 @@ PAIR_COLUMNS = (
     "match_probability",
     "match_key",
 )
+
+
+@dataclass(frozen=True)
+class Runs:
+    """What to run on Spark, and where to cluster: the options of the command line, as a value.
+
+    ``trained`` runs unless ``train`` is False; ``given`` runs with ``model``. The ``given`` run
+    clusters at ``thresholds``, the ``trained`` run at ``trained_thresholds`` (the same unless
+    given: each clustering on Spark costs a few seconds).
+    """
+
+    model: Path | None = None
+    thresholds: tuple[float, ...] = THRESHOLDS
+    trained_thresholds: tuple[float, ...] | None = None
+    train: bool = True
+
+    def argv(self) -> list[str]:
+        """The command-line options that main() reads back as these runs."""
+        options = ["--threshold", *(f"{t:g}" for t in self.thresholds)]
+        if self.model is not None:
+            options += ["--model", str(Path(self.model).resolve())]
+        if self.trained_thresholds is not None:
+            options += ["--trained-threshold", *(f"{t:g}" for t in self.trained_thresholds)]
+        return options + ([] if self.train else ["--no-train"])
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[Path, Path, Runs]:
+    """IN_DIR, OUT_DIR and the runs, from the command line."""
+    parser = argparse.ArgumentParser(prog="python -m people_linkage.on_spark", description=__doc__.split("\n")[0])
+    parser.add_argument("in_dir", type=Path, help="the prepared tables: <source>.parquet for each source")
+    parser.add_argument("out_dir", type=Path, help="where the results, the summary and Spark's files go")
+    parser.add_argument("--model", type=Path, help="a trained model (JSON) to score the pairs with, as well")
+    parser.add_argument("--threshold", type=float, nargs="+", default=list(THRESHOLDS), help="match probabilities")
+    parser.add_argument(
+        "--trained-threshold", type=float, nargs="+", help="where the trained run clusters (default: --threshold)"
+    )
+    parser.add_argument("--no-train", action="store_true", help="skip the trained run (it needs --model)")
+    args = parser.parse_args(argv)
+    if args.no_train and args.model is None:
+        parser.error("--no-train leaves nothing to run without --model")
+    trained = None if args.trained_threshold is None else tuple(args.trained_threshold)
+    return args.in_dir, args.out_dir, Runs(args.model, tuple(args.threshold), trained, not args.no_train)
 
 
 def load_tables(session, in_dir: Path) -> dict[str, Any]:
@@ -96,19 +139,8 @@ def save_run(run: linkage.LinkageRun, folder: Path, thresholds: Sequence[float])
     }
 
 
-def execute(
-    in_dir: Path,
-    out_dir: Path,
-    model: Path | None = None,
-    thresholds: Sequence[float] = THRESHOLDS,
-    trained_thresholds: Sequence[float] | None = None,
-    train: bool = True,
-) -> dict:
-    """Run the model on Spark in this process (see the module's docstring) and return the summary.
-
-    The ``given`` run clusters at ``thresholds``; the ``trained`` run at ``trained_thresholds``
-    (the same unless given: each clustering on Spark costs a few seconds).
-    """
+def execute(in_dir: Path, out_dir: Path, runs: Runs = Runs()) -> dict:
+    """Run the model on Spark in this process (see the module's docstring and Runs) and return the summary."""
     from splink.backends.spark import SparkAPI, similarity_jar_location
 
     from court_timeliness_dbt import spark
@@ -125,20 +157,20 @@ def execute(
         "session_start_seconds": round(time.perf_counter() - started, 2),
         "spark_version": session.version,
         "similarity_jar": jar,
-        "thresholds": list(thresholds),
+        "thresholds": list(runs.thresholds),
         "runs": {},
     }
     tables = load_tables(session, Path(in_dir))
-    runs = {"trained": lambda api: linkage.link_people(api, tables)} if train else {}
-    if model is not None:
-        trained = json.loads(Path(model).read_text(encoding="utf-8"))
-        runs["given"] = lambda api: linkage.link_people(api, tables, trained=trained, table_prefix="given")
-    for name, make in runs.items():
+    makers = {"trained": lambda api: linkage.link_people(api, tables)} if runs.train else {}
+    if runs.model is not None:
+        trained = json.loads(Path(runs.model).read_text(encoding="utf-8"))
+        makers["given"] = lambda api: linkage.link_people(api, tables, trained=trained, table_prefix="given")
+    for name, make in makers.items():
         started = time.perf_counter()
         db_api = SparkAPI(spark_session=session)
         summary["break_lineage_method"] = db_api.break_lineage_method
         linked = make(db_api)
-        at = thresholds if name == "given" or trained_thresholds is None else trained_thresholds
+        at = runs.thresholds if name == "given" or runs.trained_thresholds is None else runs.trained_thresholds
         record = save_run(linked, out / name, at)
         record["seconds"]["total"] = round(time.perf_counter() - started, 2)
         summary["runs"][name] = record
@@ -149,10 +181,7 @@ def execute(
 def run(
     in_dir: Path,
     out_dir: Path,
-    model: Path | None = None,
-    thresholds: Sequence[float] = THRESHOLDS,
-    trained_thresholds: Sequence[float] | None = None,
-    train: bool = True,
+    runs: Runs = Runs(),
     offline: bool = False,
     cwd: Path | None = None,
     timeout: float = 900,
@@ -167,33 +196,15 @@ def run(
 
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    command = ["people_linkage.on_spark", str(Path(in_dir).resolve()), str(out)]
-    if model is not None:
-        command += ["--model", str(Path(model).resolve())]
-    command += ["--threshold", *(f"{t:g}" for t in thresholds)]
-    if not train:
-        command += ["--no-train"]
-    if trained_thresholds is not None:
-        command += ["--trained-threshold", *(f"{t:g}" for t in trained_thresholds)]
+    command = ["people_linkage.on_spark", str(Path(in_dir).resolve()), str(out), *runs.argv()]
     return on_spark.run_module(command, out, "the linkage on Spark", offline, cwd, timeout)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m people_linkage.on_spark", description=__doc__.split("\n")[0])
-    parser.add_argument("in_dir", type=Path, help="the prepared tables: <source>.parquet for each source")
-    parser.add_argument("out_dir", type=Path, help="where the results, the summary and Spark's files go")
-    parser.add_argument("--model", type=Path, help="a trained model (JSON) to score the pairs with, as well")
-    parser.add_argument("--threshold", type=float, nargs="+", default=list(THRESHOLDS), help="match probabilities")
-    parser.add_argument(
-        "--trained-threshold", type=float, nargs="+", help="where the trained run clusters (default: --threshold)"
-    )
-    parser.add_argument("--no-train", action="store_true", help="skip the trained run (it needs --model)")
-    args = parser.parse_args(argv)
-    if args.no_train and args.model is None:
-        parser.error("--no-train leaves nothing to run without --model")
-    summary = execute(args.in_dir, args.out_dir, args.model, args.threshold, args.trained_threshold, not args.no_train)
+    in_dir, out_dir, runs = parse_args(argv)
+    summary = execute(in_dir, out_dir, runs)
     text = json.dumps(summary, indent=2, default=str)
-    (args.out_dir / "summary.json").write_text(text, encoding="utf-8")
+    (out_dir / "summary.json").write_text(text, encoding="utf-8")
     return 0
 
 
