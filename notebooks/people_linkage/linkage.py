@@ -197,6 +197,14 @@ def train(linker: Linker) -> list:
     ]
 
 
+def _comparison_levels(model: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """A model's shape: each comparison's column, with the labels of its levels in order."""
+    return [
+        (c["output_column_name"], [level["label_for_charts"] for level in c["comparison_levels"]])
+        for c in model["comparisons"]
+    ]
+
+
 def with_parameters(structure: Mapping[str, Any], trained: Mapping[str, Any]) -> dict[str, Any]:
     """The model ``structure`` (a settings dict in this engine's SQL) with the parameters of
     ``trained`` (a saved model, possibly another engine's): the prior and each level's m and u.
@@ -213,14 +221,7 @@ def with_parameters(structure: Mapping[str, Any], trained: Mapping[str, Any]) ->
         for comparison in structure["comparisons"]
     ]
     model["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
-    ours = [
-        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
-        for c in model["comparisons"]
-    ]
-    theirs = [
-        (c["output_column_name"], [lv["label_for_charts"] for lv in c["comparison_levels"]])
-        for c in trained["comparisons"]
-    ]
+    ours, theirs = _comparison_levels(model), _comparison_levels(trained)
     if ours != theirs:
         raise ValueError(f"the trained model's comparisons {theirs} are not this model's {ours}")
     for comparison, given in zip(model["comparisons"], trained["comparisons"], strict=True):
