@@ -22,8 +22,6 @@ it again: ``python -m people_linkage.on_spark IN_DIR OUT_DIR --model MODEL.json`
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +49,9 @@ WEIGHT_TOLERANCE = 1e-9
 class Engines:
     work: Path
     cwd: Path
-    records: pd.DataFrame  # the truth
     chosen: float
-    thresholds: list[float]
     duckdb: linkage.LinkageRun
-    duckdb_model: dict
     duckdb_clusters: dict[float, pd.DataFrame]
-    duckdb_seconds: float
     summary: dict
     offline_reason: str | None
 
@@ -66,9 +60,6 @@ class Engines:
 
     def clusters(self, run: str, threshold: float) -> pd.DataFrame:
         return pd.read_parquet(self.work / "spark" / run / f"clusters_{threshold:g}")
-
-    def model(self, run: str) -> dict:
-        return json.loads((self.work / "spark" / run / "model.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -84,15 +75,13 @@ def spark_linkage(tmp_path_factory) -> Engines:
         table.to_parquet(inputs / f"{source}.parquet", index=False)
     # DuckDB reads the very files Spark reads.
     tables = {source: pd.read_parquet(inputs / f"{source}.parquet") for source in SOURCES}
-    started = time.perf_counter()
     duckdb_run = linkage.link_people(DuckDBAPI(), tables)
-    duckdb_seconds = time.perf_counter() - started
     records, _ = evaluate.load_truth(work / "extracts")
     labelled = evaluate.label(duckdb_run.predictions.as_pandas_dataframe(), records)
     chosen = evaluate.choose_threshold(evaluate.threshold_table(labelled, records, evaluate.THRESHOLDS))
     thresholds = sorted({chosen, *NOTEBOOK_THRESHOLDS})
     model = work / "duckdb_model.json"
-    duckdb_model = duckdb_run.linker.misc.save_model_to_json(str(model))
+    duckdb_run.linker.misc.save_model_to_json(str(model))
     duckdb_clusters = {t: linkage.cluster(duckdb_run, t).as_pandas_dataframe() for t in thresholds}
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
@@ -102,13 +91,9 @@ def spark_linkage(tmp_path_factory) -> Engines:
     return Engines(
         work,
         cwd,
-        records,
         chosen,
-        thresholds,
         duckdb_run,
-        duckdb_model,
         duckdb_clusters,
-        duckdb_seconds,
         summary,
         reason,
     )
