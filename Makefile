@@ -14,7 +14,7 @@ SHELL       := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup toc book html book-inputs test serve lab bench clean lock lint drafts reviews linkcheck etl audit \
+.PHONY: help setup toc book html book-inputs test check serve lab bench clean lock lint drafts reviews linkcheck etl audit \
         screenshots
 
 ## help: list these targets and what each does
@@ -102,6 +102,12 @@ book-inputs:
 ## test: run every test (they build the book into _build/html with `make html`, once)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+## check: the quick check after an edit of a page, notebook or theme (about a minute once built): the
+## book build and its page checks, unit tests and lint; no Spark, browser or test-book builds (make test runs them)
+CHECK_MARKERS := not spark and not browser and not slow
+check: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)"
 
 ## reviews: list every page with its owner and review date, overdue first; fails if any is overdue
 reviews: $(STAMP)

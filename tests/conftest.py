@@ -16,8 +16,11 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -86,8 +89,70 @@ def built_book() -> Build:
     return Build(result.returncode, log, ROOT / "_build" / "html", prefix is not None, reason)
 
 
-# The browser fixtures (the served book, one Chromium) for the accessibility and budget tests.
-pytest_plugins = ["site_fixtures"]
+# The browser fixtures (the served book, one Chromium) for the accessibility and budget tests, and
+# the dbt project's data and builds (shared by its DuckDB and Spark tests, and started early below).
+pytest_plugins = ["site_fixtures", "court_timeliness_fixtures"]
+
+
+class Early:
+    """Work started in a thread of its own and collected later: result() waits for it and
+    returns its value, or raises what it raised."""
+
+    def __init__(self, work: Callable[[], Any]):
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
+        try:
+            self._value = work()
+        except BaseException as error:  # handed to the test that waits for it
+            self._error = error
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+# Slow work that runs in processes of its own (Spark: minutes on 2 cores, mostly waiting on the
+# JVM) is started before the first test, so that it overlaps the book build and the browser
+# tests instead of following them. A test module registers a starter for the fixture that needs
+# the work (`@start_early("spark_run")`); the fixture collects it with `collect_early`.
+_STARTERS: dict[str, Callable[[pytest.FixtureRequest], Early]] = {}
+_STARTED: dict[str, Early] = {}
+
+
+def start_early(fixture: str):
+    def register(starter: Callable[[pytest.FixtureRequest], Early]):
+        _STARTERS[fixture] = starter
+        return starter
+
+    return register
+
+
+def collect_early(request: pytest.FixtureRequest, fixture: str) -> Any:
+    """The result of the work registered for `fixture`: started early if this run needs it, or now."""
+    started = _STARTED.pop(fixture, None) or _STARTERS[fixture](request)
+    return started.result()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_slow_work_early(request):
+    needed = {name for item in request.session.items for name in item.fixturenames}
+    for fixture, starter in _STARTERS.items():
+        if fixture in needed and fixture not in _STARTED:
+            try:
+                _STARTED[fixture] = starter(request)
+            except Exception as error:  # reported by the tests that need it, not by every test
+                _STARTED[fixture] = Early(lambda error=error: _raise(error))
+
+
+def _raise(error: BaseException):
+    raise error
+
 
 # What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
 NEEDS = {
@@ -119,8 +184,22 @@ def _missing(need: str) -> str | None:
     return None
 
 
+# The markers of the tests that a quick check (`make check`) leaves out, found by the fixtures
+# they use; a module marks itself `slow` with `pytestmark`. pyproject.toml says what each means.
+MARKED_BY_FIXTURE = {
+    "browser": {"checker", "served_book", "page_report"},
+    "spark": {"spark_run", "spark_linkage"},
+    "slow": {"mini_book"},
+}
+
+
 def pytest_collection_modifyitems(session, config, items):
-    """Stop once, with one line per missing program, rather than fail every test that needs it."""
+    """Mark the tests that need a browser or Spark, or build a book of their own; then stop once,
+    with one line per missing program, rather than fail every test that needs it."""
+    for item in items:
+        for marker, fixtures in MARKED_BY_FIXTURE.items():
+            if fixtures & set(item.fixturenames):
+                item.add_marker(marker)
     needed = {need for item in items for need, fixtures in NEEDS.items() if fixtures & set(item.fixturenames)}
     problems = [problem for need in sorted(needed) if (problem := _missing(need))]
     if problems:

@@ -1,5 +1,6 @@
-"""Fixtures shared by the dbt project's tests on DuckDB and on Spark (a pytest plugin: each
-of those test modules names it in `pytest_plugins`, so each fixture runs once per session).
+"""Fixtures shared by the dbt project's tests on DuckDB and on Spark (a pytest plugin that
+tests/conftest.py loads, so that each fixture runs once per session and the Spark plan can
+start before the first test).
 
 One curated data set, one copy of it with planted bad rows, and one good and one bad
 `dbt build` on DuckDB, all in temporary folders.

@@ -24,7 +24,7 @@ from court_cases_etl import extracts as court_extracts
 from court_timeliness_dbt import helpers, spark
 from court_timeliness_marts import BROKEN_MARTS_SELECTION, MARTS, broken_marts_failures, broken_marts_sql
 
-pytest_plugins = ["court_timeliness_fixtures"]
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
 EXAMPLE = ROOT / "notebooks" / "court_timeliness_dbt"
 

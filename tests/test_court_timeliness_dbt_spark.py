@@ -23,11 +23,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, Early, collect_early, start_early
 from court_timeliness_dbt import helpers, on_spark, spark
 from court_timeliness_marts import BROKEN_MARTS_SELECTION, MARTS, broken_marts_failures, broken_marts_sql
-
-pytest_plugins = ["court_timeliness_fixtures"]
 
 PROJECT = helpers.PROJECT_DIR
 PLANTED_TESTS = set(helpers.PLANTED_PROBLEMS.values())
@@ -106,12 +104,12 @@ def strays() -> set[Path]:
     return {folder / name for folder in folders for name in STRAYS if (folder / name).exists()}
 
 
-@pytest.fixture(scope="session")
-def spark_run(curated, bad_data, tmp_path_factory) -> SparkRun:
-    problem = spark.java_problem()
-    if problem:
-        pytest.fail(problem)
-    work = tmp_path_factory.mktemp("spark")
+@start_early("spark_run")
+def _start_the_spark_plan(request: pytest.FixtureRequest) -> Early:
+    """The one Spark session of the run, in a process of its own, started before the first test
+    (conftest.start_early); spark_run waits for it."""
+    curated, bad_data = request.getfixturevalue("curated"), request.getfixturevalue("bad_data")
+    work = request.getfixturevalue("tmp_path_factory").mktemp("spark")
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
     no_data = work / "no_data"  # curated data whose court cases folder is empty
@@ -129,9 +127,21 @@ def spark_run(curated, bad_data, tmp_path_factory) -> SparkRun:
         {"export": "good", "tables": list(MARTS)},
     ]
     _, reason = on_spark.offline_wrapper()
-    summary = on_spark.run_plan({"work_dir": str(work), "steps": steps}, offline=reason is None, cwd=cwd)
-    assert strays() == before, f"Spark wrote {sorted(map(str, strays() - before))}: it must write only under {work}"
-    return SparkRun(work, cwd, summary, reason)
+
+    def run() -> SparkRun:
+        summary = on_spark.run_plan({"work_dir": str(work), "steps": steps}, offline=reason is None, cwd=cwd)
+        assert strays() == before, f"Spark wrote {sorted(map(str, strays() - before))}: it must write only under {work}"
+        return SparkRun(work, cwd, summary, reason)
+
+    return Early(run)
+
+
+@pytest.fixture(scope="session")
+def spark_run(request) -> SparkRun:
+    problem = spark.java_problem()
+    if problem:
+        pytest.fail(problem)
+    return collect_early(request, "spark_run")
 
 
 # --- comparing the marts ---

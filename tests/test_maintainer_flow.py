@@ -20,6 +20,8 @@ import pytest
 from conftest import BIN, ROOT
 from test_notebooks import NOTEBOOKS, ran_cleanly
 
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
+
 
 def tracked_copy(destination: Path) -> Path:
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -20,6 +20,8 @@ import pytest
 from book_extensions import notebook_inputs
 from conftest import BIN, ROOT
 
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
+
 # --- What the book's own notebooks read ------------------------------------------------
 
 

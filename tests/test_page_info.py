@@ -196,12 +196,14 @@ def test_a_date_that_does_not_exist_stops_the_navigation_naming_the_file(mini_bo
     assert "book/index.md: the front matter holds a date that does not exist" in build.log, build.log[-3000:]
 
 
+@pytest.mark.slow  # builds a small book of its own (bad_pages_build)
 @pytest.mark.parametrize("name", BAD_REVIEWS)
 def test_a_bad_review_date_or_interval_fails_the_build_naming_the_file(bad_pages_build, name):
     assert bad_pages_build.returncode != 0
     assert f"{name}: {BAD_REVIEWS[name][2]}" in bad_pages_build.log, bad_pages_build.log[-3000:]
 
 
+@pytest.mark.slow  # builds a small book of its own (bad_pages_build)
 def test_a_page_without_a_description_or_review_date_fails_the_build_naming_the_file(bad_pages_build):
     assert bad_pages_build.returncode != 0
     assert "book/bare.md: no `description` in the front matter" in bad_pages_build.log, bad_pages_build.log[-3000:]

@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 from splink import DuckDBAPI
 
+from conftest import Early, collect_early, start_early
 from court_timeliness_dbt import on_spark as dbt_on_spark
 from court_timeliness_dbt import spark
 from people_linkage import evaluate, linkage, on_spark
@@ -62,12 +63,23 @@ class Engines:
         return pd.read_parquet(self.work / "spark" / run / f"clusters_{threshold:g}")
 
 
-@pytest.fixture(scope="module")
-def spark_linkage(tmp_path_factory) -> Engines:
+@start_early("spark_linkage")
+def _start_the_linkage_on_both_engines(request: pytest.FixtureRequest) -> Early:
+    """DuckDB's run and Spark's, in a thread started before the first test (conftest.start_early):
+    Spark runs in a process of its own, so most of it overlaps the other tests."""
+    work = request.getfixturevalue("tmp_path_factory").mktemp("linkage_spark")
+    return Early(lambda: link_on_both_engines(work))
+
+
+@pytest.fixture(scope="session")
+def spark_linkage(request) -> Engines:
     problem = spark.java_problem()
     if problem:
         pytest.fail(problem)
-    work = tmp_path_factory.mktemp("linkage_spark")
+    return collect_early(request, "spark_linkage")
+
+
+def link_on_both_engines(work: Path) -> Engines:
     prepared = make(work / "extracts")
     inputs = work / "prepared"
     inputs.mkdir()

@@ -160,6 +160,7 @@ def test_a_stale_navigation_fails(copy, scratch):
     _fails(copy, "navigation", page, "_toc.yml: out of date")
 
 
+@pytest.mark.slow
 def test_sqlfluff_fails_on_the_planted_files_and_on_nothing_else(copy, scratch):
     """One run of the SQLFluff hook over all its files (as `make lint` runs it), with a model and
     a data test planted that use upper-case keywords: those two fail, on the project's lower-case

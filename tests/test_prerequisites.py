@@ -4,10 +4,15 @@ install, instead of failing every test that needs it."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
 
 def run_pytest(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -34,3 +39,22 @@ def test_no_chromium_stops_the_run_once_with_what_to_install():
 def test_tests_that_need_no_browser_run_without_one():
     result = run_pytest("tests/test_make_toc.py", CHROMIUM="/no/such/chromium")
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_the_quick_check_leaves_out_spark_browser_and_slow_tests_and_only_those():
+    markers = re.search(r"^CHECK_MARKERS := (.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M).group(1)
+    result = run_pytest("--collect-only", "-m", f"not ({markers})")
+    assert result.returncode == 0, result.stdout[-2000:]
+    left_out = {line.split("[")[0] for line in result.stdout.splitlines() if "::" in line}
+    expected = {
+        "tests/test_court_timeliness_dbt_spark.py::test_spark_builds_and_passes_every_node_that_duckdb_does",
+        "tests/test_people_linkage_spark.py::test_spark_ran_and_wrote_nothing_where_it_started",
+        "tests/test_accessibility.py::test_axe_finds_no_violations",
+        "tests/test_budgets.py::test_one_load_checks_each_scheme_and_the_tab_walk",
+        "tests/test_page_info.py::test_a_bad_review_date_or_interval_fails_the_build_naming_the_file",
+        "tests/test_court_timeliness_dbt.py::test_build_passes_on_good_data",
+        "tests/test_precommit.py::test_sqlfluff_fails_on_the_planted_files_and_on_nothing_else",
+    }
+    assert expected <= left_out, f"make check would run {sorted(expected - left_out)}"
+    kept = [name for name in left_out if name.startswith(("tests/test_notebooks.py", "tests/test_pages.py"))]
+    assert kept == [], f"make check would leave out the page checks {kept}"
