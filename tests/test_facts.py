@@ -135,7 +135,11 @@ def test_words_the_facts_do_not_give_are_caught(planted):
 def unwritten_seed_sections() -> set[str]:
     """The headings the seed page left for someone else to write."""
     sections = re.split(r"^#+\s+(.+)$", SEED.read_text(encoding="utf-8"), flags=re.M)
-    return {h.strip() for h, body in zip(sections[1::2], sections[2::2]) if body.strip().startswith("Leave for")}
+    return {
+        h.strip()
+        for h, body in zip(sections[1::2], sections[2::2], strict=True)
+        if body.strip().startswith("Leave for")
+    }
 
 
 def test_only_the_seeds_own_section_is_left_to_write():

@@ -65,7 +65,7 @@ def test_every_page_footer_states_both_licences(built_book):
 def test_a_footer_without_the_licence_line_fails():
     assert len(footer_problems("<footer><p>© Crown copyright</p></footer>")) == 4
     assert footer_problems("<p>No footer</p>") == ["no footer"]
-    assert footer_problems(f'<footer>{OGL_LINE} {CODE_LINE}</footer>') == [
+    assert footer_problems(f"<footer>{OGL_LINE} {CODE_LINE}</footer>") == [
         f"no link to the Open Government Licence ({OGL})",
         f"no link to the code's licence ({LICENSE_URL})",
     ]
