@@ -97,3 +97,22 @@ def test_print_hides_report_a_problem(checker, path):
     finally:
         page.close()
     assert on_screen and not printed, f"{path}: on screen {on_screen}, in print {printed}"
+
+
+HEADERS = """() => [...document.querySelectorAll('article table th')].map(th => {
+  const inner = th.querySelector('*') || th;
+  return {text: th.textContent.trim(), weight: Number(getComputedStyle(inner).fontWeight),
+          own: Number(getComputedStyle(th).fontWeight)};
+})"""
+
+
+@pytest.mark.parametrize("path", ["book/contact.html", "book/join.html", "book/at_scale.html"])
+def test_table_headers_are_bold(checker, path):
+    page, _ = checker.open(path)
+    try:
+        headers = page.evaluate(HEADERS)
+    finally:
+        page.close()
+    assert headers, f"{path} has no table header cells"
+    light = [h["text"] for h in headers if min(h["weight"], h["own"]) < 700]
+    assert light == [], f"{path}: table headers not in bold: {light}"
