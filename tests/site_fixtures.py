@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from site_check import SCHEMES, Checker, Load, serve
+from site_check import SCHEMES, Checker, Load, serve, site_root
 
 # What the page itself says about its structure, measured in the browser.
 PAGE_FACTS = """() => {
@@ -133,7 +133,8 @@ def measure(checker, path: str, width: int, base_url: str | None = None) -> dict
 def served_book(built_book):
     if built_book.returncode != 0:
         pytest.fail(f"the book did not build, so its pages cannot be checked:\n{built_book.log[-3000:]}")
-    with serve(built_book.html) as base_url:
+    # Under the site's own root, as GitHub Pages publishes it: the 404 page's absolute links work.
+    with serve(built_book.html, site_root()) as base_url:
         yield base_url
 
 

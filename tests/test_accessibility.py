@@ -4,6 +4,7 @@ keyboard and focus, headings and images. See tools/site_check.py for the browser
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -110,6 +111,11 @@ def test_search_works_offline(checker):
     assert any(link.split("?")[0].endswith("book/about.html") for link in found), found
 
 
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 
 
@@ -117,7 +123,7 @@ NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
     context = checker.context("light", 1280)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=checker.base_url.rstrip("/"))
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin(checker.base_url))
     page, _ = checker.open(path)
     try:
         link = page.get_by_role("link", name=re.compile(r"^Download this notebook"))

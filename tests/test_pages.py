@@ -130,16 +130,15 @@ BOOK_PAGES = sorted(p.removesuffix(".md") for p in (str(p.relative_to(ROOT)) for
 @pytest.mark.parametrize("docname", BOOK_PAGES)
 def test_each_section_is_written_or_says_it_is_being_written(built_book, docname):
     """A heading never stands over nothing: a section has prose, sections of its own, or says that
-    it is being written in words that `make drafts` lists."""
+    it is being written in words that `make drafts` lists (which only the seed's own unwritten
+    section may do: test_facts.py)."""
     article = soup(built_book.page(docname)).find("article")
     listed = {d.heading for d in drafts.find_drafts(ROOT) if d.path.with_suffix("").as_posix() == docname}
     for section in article.find_all("section"):
         heading = text_of(section.find(["h1", "h2", "h3", "h4", "h5", "h6"]))
         text = own_text(section)
         has_sections = section.find("section") is not None
-        assert text or has_sections, f"{docname}: the section “{heading}” is empty. Write it, or say so: " + (
-            "“We are still writing this section.”"
-        )
+        assert text or has_sections, f"{docname}: the section “{heading}” is empty. Write it or remove its heading."
         if drafts.PATTERN.search(text):
             assert heading in listed, f"{docname}: “{heading}” says it is being written, but make drafts misses it"
     assert listed <= {text_of(h) for h in article.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])}

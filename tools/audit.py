@@ -13,7 +13,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from site_check import AXE_TAGS, ROOT, SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, Checker, built_pages, describe, serve
+from site_check import (
+    AXE_TAGS,
+    ROOT,
+    SCHEMES,
+    WEIGHT_BUDGET_KIB,
+    WIDTHS,
+    Checker,
+    built_pages,
+    describe,
+    serve,
+    site_root,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     problems = []
     rows = []
-    with serve(html) as base_url:
+    with serve(html, site_root()) as base_url:
         checker = Checker(base_url)
         try:
             version = None

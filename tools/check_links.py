@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+from site_check import site_root
+
 ROOT = Path(__file__).resolve().parent.parent
 # Attributes that hold a link, by element.
 LINKS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "form": "action"}
@@ -37,8 +39,10 @@ def pages(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*.html") if p.relative_to(html).parts[0] not in ASSETS)
 
 
-def broken_links(html: Path) -> list[str]:
-    """Every internal link or anchor of the build at ``html`` that leads nowhere."""
+def broken_links(html: Path, site_root: str = "/") -> list[str]:
+    """Every internal link or anchor of the build at ``html`` that leads nowhere. A path from the
+    server's root (as the 404 page's links are) must start with ``site_root``, where the build
+    is published."""
     html = Path(html).resolve()
     _ids.cache_clear()
     problems = []
@@ -51,7 +55,13 @@ def broken_links(html: Path) -> list[str]:
                 parts = urlsplit(link)
                 if parts.scheme or parts.netloc or link.startswith(("mailto:", "data:")):
                     continue  # another site, an email address or inline data: not a file of this book
-                target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+                if parts.path.startswith("/"):
+                    if not parts.path.startswith(site_root):
+                        problems.append(f"{rel}: {link} is not under the site's root {site_root}")
+                        continue
+                    target = (html / unquote(parts.path[len(site_root) :])).resolve()
+                else:
+                    target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
                 if target.is_dir():
                     target = target / "index.html"
                 if not target.is_relative_to(html):
@@ -70,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if not pages(html):
         print(f"{html} has no built pages: run `make book` first.", file=sys.stderr)
         return 1
-    problems = broken_links(html)
+    problems = broken_links(html, site_root())
     for problem in problems:
         print(problem)
     print(f"{len(problems)} broken internal link(s) in {len(pages(html))} pages." if problems else "No broken links.")

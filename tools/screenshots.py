@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from site_check import ROOT, Checker, built_pages, serve
+from site_check import ROOT, Checker, built_pages, serve, site_root
 
 WIDTHS = {"desktop": 1280, "mobile": 390}
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = pages_to_shoot(html)
     if "notebook" not in pages:
         print("No notebook page in this build (nothing under notebooks/): no notebook screenshot.")
-    with serve(html) as base:
+    with serve(html, site_root()) as base:
         checker = Checker(base)
         try:
             for name, path in pages.items():

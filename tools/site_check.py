@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -90,20 +91,52 @@ def built_pages(html: Path) -> list[str]:
     return pages
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+def site_root(root: Path = ROOT) -> str:
+    """The path the book is published under (html.baseurl's path in _config.yml), with a slash
+    at each end: /data-and-analytics-engineering/ on GitHub Pages; / if no baseurl is set."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    path = urlsplit(((config.get("html") or {}).get("baseurl")) or "").path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a build under a path (the site root), as GitHub Pages publishes it: an address
+    outside that path, or of no file, gets the build's 404.html with status 404."""
+
+    site_root = "/"
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
 
+    def translate_path(self, path):
+        url_path = urlsplit(path).path
+        if not url_path.startswith(self.site_root):
+            return ""
+        return super().translate_path("/" + url_path[len(self.site_root) :])
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if path and os.path.exists(path):
+            return super().send_head()
+        not_found = Path(self.directory) / "404.html"
+        body = not_found.read_bytes() if not_found.is_file() else b"Not found"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8" if not_found.is_file() else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
 
 @contextlib.contextmanager
-def serve(html: Path):
-    """Serve a folder on 127.0.0.1 on a free port; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(html))
+def serve(html: Path, site_root: str = "/"):
+    """Serve a folder on 127.0.0.1 on a free port under ``site_root``; yield the base URL
+    (which ends in ``site_root``). A missing address gets the folder's 404.html, status 404."""
+    handler = functools.partial(type("Handler", (_SiteHandler,), {"site_root": site_root}), directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{site_root}"
     finally:
         server.shutdown()
         server.server_close()

@@ -13,7 +13,9 @@ registers the theme and wires up one small module per concern:
 - ``images``: every image has its intrinsic size, and charts are stored as small palette PNGs;
 - ``review``: when each page was last reviewed, when it is due and who owns it, a warning
   on pages whose review is overdue, and ``api/pages.json`` for the reminder bot;
-- ``source``: "View source" and "Report a problem" links, and when the page last changed.
+- ``source``: "View source" and "Report a problem" links, and when the page last changed;
+- ``head``: every page's head is the same (viewport, description, title), template pages too;
+- ``not_found``: the 404 page's links and styles are absolute, so it works at any address.
 
 Each page's body is parsed once (``html.Page``); the concerns change the parsed
 page, and it is written out once.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import assets, code, images, navigation, notebooks, review, source, stylesheet, tables
+from . import assets, code, head, images, navigation, not_found, notebooks, review, source, stylesheet, tables
 from .html import Page
 
 __version__ = "1.0"
@@ -31,7 +33,7 @@ NAME = "moj_book"
 HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.
-PAGE_CONCERNS = (notebooks, code, tables, images, navigation, review, source)
+PAGE_CONCERNS = (head, notebooks, code, tables, images, navigation, review, source)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -52,5 +54,6 @@ def setup(app):
     review.setup(app)
     source.setup(app)
     tables.setup(app)
+    not_found.setup(app)
     app.connect("html-page-context", _page_context)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -170,6 +170,8 @@ def page(page) -> None:
 def pages_json(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    if not hasattr(app.builder, "globalcontext"):
+        return  # Sphinx wrote nothing (no page was out of date): the last api/pages.json stands
     owner = app.builder.globalcontext.get("theme_review_default_owner") or None
     base = (app.config.html_baseurl or "").rstrip("/")
     pages = []

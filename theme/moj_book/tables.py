@@ -165,10 +165,17 @@ def notebook_tables(app, doctree) -> None:
 
 
 def page(page: Page) -> None:
-    """Every table: headers with a scope, and a scroll box named after its caption."""
+    """Every table: cells without a paragraph inside, headers with a scope, and a scroll box named
+    after its caption."""
     if page.body is None:
         return
     for number, table in enumerate(page.body.find_all("table"), start=1):
+        for cell in table.find_all(["th", "td"]):
+            # Docutils puts a cell's text in a paragraph, styled as body text (normal weight, a
+            # paragraph's margin); GOV.UK's cells hold the text itself, so headers are bold.
+            paragraphs = cell.find_all(recursive=False)
+            if len(paragraphs) == 1 and paragraphs[0].name == "p" and not paragraphs[0].attrs:
+                paragraphs[0].unwrap()
         for header in table.select("thead th"):
             header.attrs.setdefault("scope", "col")
         for header in table.select("tbody th"):

@@ -1,0 +1,118 @@
+"""Every page is a page: search and 404 included, each has the same head (viewport, description,
+styles) and a "Report a problem" link that names it, which print hides; the 404 page works at any
+address, as GitHub Pages serves it (its content, status 404, for every address of no file)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from site_check import built_pages
+
+VIEWPORT = "width=device-width, initial-scale=1"
+# Addresses of no file, at several depths of the site.
+MISSING = ["missing.html", "book/missing.html", "notebooks/court_cases_etl/gone/deeper.html", "book/gone/"]
+STYLED = """() => [...document.styleSheets].some(s => (s.href || '').endsWith('/_static/moj-book.css')
+  && s.cssRules.length > 100)"""
+PROBLEM_LINK = "a[href*='/issues/new']"
+
+
+def head_problems(html: str) -> list[str]:
+    """What a page's head lacks: one viewport tag, one description, a title and the stylesheet."""
+    head = BeautifulSoup(html, "html.parser").find("head")
+    viewports = [m.get("content") for m in head.find_all("meta", attrs={"name": "viewport"})]
+    descriptions = [m.get("content", "").strip() for m in head.find_all("meta", attrs={"name": "description"})]
+    styles = [link["href"] for link in head.find_all("link", rel="stylesheet")]
+    problems = []
+    if viewports != [VIEWPORT]:
+        problems.append(f"viewport tags {viewports}, not one of “{VIEWPORT}”")
+    if len(descriptions) != 1 or not descriptions[0]:
+        problems.append(f"descriptions {descriptions}, not one")
+    if head.find("title") is None or not head.find("title").get_text(strip=True):
+        problems.append("no title")
+    if not any(href.split("?")[0].endswith("_static/moj-book.css") for href in styles):
+        problems.append(f"no theme stylesheet among {styles}")
+    return problems
+
+
+def pages_of(built_book) -> dict[str, str]:
+    """Every built page that a reader sees (not Jupyter Book's redirect to the root page)."""
+    pages = {p: (built_book.html / p).read_text(encoding="utf-8") for p in built_pages(built_book.html)}
+    shown = {p: html for p, html in pages.items() if 'http-equiv="refresh"' not in html}
+    assert set(pages) - set(shown) == {"index.html"}
+    return shown
+
+
+def test_every_page_has_the_same_head(built_book):
+    problems = {page: found for page, html in pages_of(built_book).items() if (found := head_problems(html))}
+    assert problems == {}
+
+
+def test_a_head_without_viewport_or_description_fails():
+    assert head_problems('<head><title>T</title><link rel="stylesheet" href="_static/moj-book.css"></head>') == [
+        f"viewport tags [], not one of “{VIEWPORT}”",
+        "descriptions [], not one",
+    ]
+
+
+def test_report_a_problem_names_every_page(built_book):
+    titles = {}
+    for page, html in pages_of(built_book).items():
+        link = BeautifulSoup(html, "html.parser").select_one(PROBLEM_LINK)
+        assert link is not None, f"{page} has no “Report a problem” link"
+        titles[page] = parse_qs(urlsplit(link["href"]).query)["title"][0]
+    assert titles["search.html"] == "Problem with the page “Search”"
+    assert titles["404.html"] == "Problem with the page “Page not found”"
+    unnamed = [page for page, title in titles.items() if title.endswith("“”")]
+    assert unnamed == []
+
+
+@pytest.mark.parametrize("path", MISSING)
+def test_the_404_page_works_at_any_address(checker, path):
+    page, load = checker.open(path)
+    try:
+        h1 = page.locator("h1").inner_text()
+        styled = page.evaluate(STYLED)
+        links = page.eval_on_selector_all("a[href]:not([href^='#'])", "links => links.map(a => a.href)")
+        local = sorted({link.split("#")[0] for link in links if link.startswith(checker.base_url)})
+        broken = [link for link in local if page.request.get(link).status != 200]
+    finally:
+        page.close()
+    assert load.status == 404 and h1 == "Page not found", (load.status, h1)
+    assert load.failed == [] and styled, f"{path}: the stylesheet did not load: failed {load.failed}"
+    assert len(local) >= 10, local
+    assert broken == [], f"{path}: links of the 404 page that lead nowhere: {broken}"
+
+
+@pytest.mark.parametrize("path", ["search.html", "404.html", "book/contact.html"])
+def test_print_hides_report_a_problem(checker, path):
+    page, _ = checker.open(path)
+    try:
+        link = page.locator(PROBLEM_LINK)
+        on_screen = link.is_visible()
+        page.emulate_media(media="print")
+        printed = link.is_visible()
+    finally:
+        page.close()
+    assert on_screen and not printed, f"{path}: on screen {on_screen}, in print {printed}"
+
+
+HEADERS = """() => [...document.querySelectorAll('article table th')].map(th => {
+  const inner = th.querySelector('*') || th;
+  return {text: th.textContent.trim(), weight: Number(getComputedStyle(inner).fontWeight),
+          own: Number(getComputedStyle(th).fontWeight)};
+})"""
+
+
+@pytest.mark.parametrize("path", ["book/contact.html", "book/join.html", "book/at_scale.html"])
+def test_table_headers_are_bold(checker, path):
+    page, _ = checker.open(path)
+    try:
+        headers = page.evaluate(HEADERS)
+    finally:
+        page.close()
+    assert headers, f"{path} has no table header cells"
+    light = [h["text"] for h in headers if min(h["weight"], h["own"]) < 700]
+    assert light == [], f"{path}: table headers not in bold: {light}"
