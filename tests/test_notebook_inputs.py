@@ -40,7 +40,7 @@ def test_the_dbt_notebook_reads_its_dbt_project_and_the_etl_example_it_imports()
     project = "notebooks/court_timeliness_dbt/court_timeliness"
     for name in ("dbt_project.yml", "profiles.yml", "models/marts/fct_cases.sql", "macros/percentile.sql"):
         assert f"{project}/{name}" in inputs, name
-    assert "notebooks/court_timeliness_dbt/helpers.py" in inputs
+    assert "notebooks/court_timeliness_dbt/dbt_run.py" in inputs
     assert "notebooks/court_cases_etl/sql/land.sql" in inputs  # it runs the ETL pipeline for its data
 
 

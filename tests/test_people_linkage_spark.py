@@ -29,8 +29,8 @@ import pandas as pd
 import pytest
 from splink import DuckDBAPI
 
-from court_timeliness_dbt import on_spark as dbt_on_spark
-from court_timeliness_dbt import spark
+from local_spark.java import java_problem
+from local_spark.offline import offline_command
 from people_linkage import evaluate, linkage, on_spark
 from people_linkage.people import SOURCES
 from test_people_linkage import make
@@ -64,7 +64,7 @@ class Engines:
 
 @pytest.fixture(scope="module")
 def spark_linkage(tmp_path_factory) -> Engines:
-    problem = spark.java_problem()
+    problem = java_problem()
     if problem:
         pytest.fail(problem)
     work = tmp_path_factory.mktemp("linkage_spark")
@@ -85,9 +85,9 @@ def spark_linkage(tmp_path_factory) -> Engines:
     duckdb_clusters = {t: linkage.cluster(duckdb_run, t).as_pandas_dataframe() for t in thresholds}
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
-    _, reason = dbt_on_spark.offline_wrapper()
+    prefix, reason = offline_command()
     runs = on_spark.Runs(model=model, thresholds=tuple(thresholds), train=False)
-    summary = on_spark.run(inputs, work / "spark", runs, offline=reason is None, cwd=cwd)
+    summary = on_spark.run(inputs, work / "spark", runs, offline=prefix is not None, cwd=cwd)
     return Engines(
         work,
         cwd,
