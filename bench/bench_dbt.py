@@ -31,7 +31,7 @@ from pathlib import Path
 
 from court_cases_etl import ensure_curated
 from court_cases_etl.pipeline import DEFAULT_CASES
-from court_timeliness_dbt import helpers, on_spark
+from court_timeliness_dbt import dbt_run, on_spark, run_results
 
 # The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases),
 # so 820,000 cases give about 1 million raw rows.
@@ -50,17 +50,17 @@ def duckdb_times(curated: Path, work: Path) -> dict:
     builds, floors = [], []
     for _ in range(RUNS):
         started = time.perf_counter()
-        result = helpers.run_dbt(["build"], curated, work, name="bench")
+        result = dbt_run.run_dbt(["build"], curated, work, name="bench")
         builds.append(time.perf_counter() - started)
         if not result.success:
-            raise SystemExit(f"dbt build failed on DuckDB: {helpers.failures(result)}")
+            raise SystemExit(f"dbt build failed on DuckDB: {run_results.failures(result)}")
     nodes = len(result.result.results)
     for _ in range(RUNS):
         started = time.perf_counter()
-        result = helpers.run_dbt(FLOOR, curated, work, name="bench")
+        result = dbt_run.run_dbt(FLOOR, curated, work, name="bench")
         floors.append(time.perf_counter() - started)
         if not result.success:
-            raise SystemExit(f"dbt {' '.join(FLOOR)} failed on DuckDB: {helpers.failures(result)}")
+            raise SystemExit(f"dbt {' '.join(FLOOR)} failed on DuckDB: {run_results.failures(result)}")
     return {"start": None, "builds": builds, "floors": floors, "nodes": nodes}
 
 

@@ -37,8 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from example_output import output_folder
+
 HERE = Path(__file__).resolve().parent
-CACHE = HERE.parent / "notebooks" / "output" / "bench"  # git-ignored
+CACHE = output_folder("bench")  # git-ignored
 EVENTS_PER_CASE = 1.22  # raw rows per case the generator makes (half the cases arrive completed)
 DAYS = 30
 WAYS = ("floor", "pipeline", "polars")
@@ -142,8 +144,10 @@ def same_answers(pipeline: Path, polars: Path) -> list[str]:
     """Where the two ways' curated histories or quarantines differ (empty: they agree)."""
     import duckdb
 
+    from court_cases_etl import curated_files
+
     def cases(folder: Path) -> str:
-        return f"read_parquet('{folder}/curated/court_cases/*/*.parquet', hive_partitioning = true)"
+        return curated_files.read_cases_sql(folder / curated_files.CURATED_FOLDER)
 
     columns = (
         "case_id, court_code, offence_category, received_date, completed_date, outcome, extraction_timestamp, "

@@ -41,8 +41,9 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-CACHE = HERE.parent / "notebooks" / "output" / "bench"  # git-ignored
+from example_output import output_folder
+
+CACHE = output_folder("bench")  # git-ignored
 RECORDS_PER_PERSON_PER_SOURCE = 8_281 / 6_000 / 3  # what the generator makes at the default size
 GOAL_SECONDS = 60
 MEMORY_GIB = 24

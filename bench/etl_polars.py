@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from court_cases_etl import curated_files
 from court_cases_etl import extracts as gen
 from court_cases_etl import pipeline as etl
 
@@ -203,6 +204,8 @@ def run(folder: Path, out: Path) -> dict:
     )
     out.mkdir(parents=True, exist_ok=True)
     history, rejected = pl.collect_all([curated, quarantine])
-    history.write_parquet(out / "curated" / "court_cases", partition_by="received_year")
+    history.write_parquet(
+        curated_files.cases_folder(out / curated_files.CURATED_FOLDER), partition_by=curated_files.PARTITION_COLUMN
+    )
     rejected.write_parquet(out / "quarantine.parquet")
     return {"versions": history.height, "quarantined": rejected.height, "rows": history.height}

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 import yaml
 
+from local_spark.offline import offline_command
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BUILD_LOG = ROOT / "_build" / "book-build.log"
@@ -45,20 +47,6 @@ class Build:
     def executed(self) -> Path:
         """Where myst-nb writes each notebook as executed (with its outputs)."""
         return self.html.parent / "jupyter_execute"
-
-
-def offline_command() -> tuple[list[str] | None, str]:
-    """A command prefix that runs a program with only loopback networking, or (None, why not)."""
-    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
-    if unshare is None or not Path(ip).exists():
-        return None, "`unshare` or `ip` (util-linux, iproute2) is not installed"
-    reasons = []
-    for prefix in ([unshare, "-n"], [unshare, "-rn"]):
-        probe = subprocess.run([*prefix, ip, "link", "set", "lo", "up"], capture_output=True, text=True)
-        if probe.returncode == 0:
-            return [*prefix, "sh", "-c", f'{ip} link set lo up && exec "$@"', "offline"], ""
-        reasons.append(f"{' '.join(prefix)}: {probe.stderr.strip()}")
-    return None, "network namespaces are not permitted here (" + "; ".join(reasons) + ")"
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from court_cases_etl import ensure_curated
-from court_timeliness_dbt import helpers
+from court_cases_etl import curated_files, ensure_curated
+from court_timeliness_dbt import dbt_run, planted
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,7 @@ def curated_counts(curated) -> dict[str, int]:
         f"""
         select count(*), count(*) filter (mojap_current_record),
                count(*) filter (mojap_current_record and completed_date is not null)
-        from read_parquet('{helpers.cases_glob(curated)}', hive_partitioning = true)
+        from read_parquet('{curated_files.cases_glob(curated)}', hive_partitioning = true)
         """
     ).fetchall()[0]
     return {"versions": row[0], "live_cases": row[1], "completed_cases": row[2]}
@@ -44,17 +44,17 @@ def dbt_output(tmp_path_factory) -> Path:
 def good_build(curated, dbt_output):
     """The one good build on DuckDB. It runs with DO_NOT_TRACK and DBT_SEND_ANONYMOUS_USAGE_STATS
     unset, so that its log shows what the project does about telemetry by itself."""
-    with helpers._env(DO_NOT_TRACK=None, DBT_SEND_ANONYMOUS_USAGE_STATS=None):
-        return helpers.run_dbt(["build"], curated, dbt_output, name="good")
+    with dbt_run.environment(DO_NOT_TRACK=None, DBT_SEND_ANONYMOUS_USAGE_STATS=None):
+        return dbt_run.run_dbt(["build"], curated, dbt_output, name="good", no_telemetry_variables=False)
 
 
 @pytest.fixture(scope="session")
 def bad_data(curated, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("bad") / "curated"
-    helpers.plant_bad_rows(curated, copy)
+    planted.plant_bad_rows(curated, copy)
     return copy
 
 
 @pytest.fixture(scope="session")
 def bad_build(bad_data, dbt_output):
-    return helpers.run_dbt(["build"], bad_data, dbt_output, name="bad")
+    return dbt_run.run_dbt(["build"], bad_data, dbt_output, name="bad")

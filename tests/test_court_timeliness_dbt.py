@@ -20,37 +20,38 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from court_cases_etl import curated_files
 from court_cases_etl import extracts as court_extracts
-from court_timeliness_dbt import helpers, spark
+from court_timeliness_dbt import dbt_run, lineage, planted, run_results
 from court_timeliness_marts import BROKEN_MARTS_SELECTION, MARTS, broken_marts_failures, broken_marts_sql
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
 EXAMPLE = ROOT / "notebooks" / "court_timeliness_dbt"
 
-PROJECT = helpers.PROJECT_DIR
+PROJECT = dbt_run.PROJECT_DIR
 BIN = Path(sys.executable).parent
-PLANTED_TESTS = set(helpers.PLANTED_PROBLEMS.values())
+PLANTED_TESTS = set(planted.PLANTED_PROBLEMS.values())
 CUSTOM_TESTS = PLANTED_TESTS | {"assert_marts_reconcile_with_the_source"}
 
 
 @pytest.fixture(scope="session")
 def manifest(good_build, dbt_output) -> dict:
-    return helpers.load_manifest(dbt_output, name="good")
+    return lineage.load_manifest(dbt_output, name="good")
 
 
 @pytest.fixture(scope="session")
 def broken_marts_test(good_build, curated, dbt_output):
     """`dbt test` of the row-count, key and reconciliation tests on broken copies of the good
     marts: four empty, and the timeliness mart with one key twice."""
-    good = helpers.dbt_paths(dbt_output, "good")["database"]
-    broken = helpers.dbt_paths(dbt_output, "broken_marts")["database"]
+    good = dbt_run.dbt_paths(dbt_output, "good")["database"]
+    broken = dbt_run.dbt_paths(dbt_output, "broken_marts")["database"]
     broken.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(broken)) as con:
         con.execute(f"attach '{good}' as good_source (read_only)")
         for statement in broken_marts_sql("good_source.main", "main"):
             con.execute(statement)
-    return helpers.run_dbt(["test", "--select", *BROKEN_MARTS_SELECTION], curated, dbt_output, name="broken_marts")
+    return dbt_run.run_dbt(["test", "--select", *BROKEN_MARTS_SELECTION], curated, dbt_output, name="broken_marts")
 
 
 def project_nodes(manifest: dict, resource_type: str) -> dict[str, dict]:
@@ -65,14 +66,14 @@ def project_nodes(manifest: dict, resource_type: str) -> dict[str, dict]:
 
 
 def test_build_passes_on_good_data(good_build, dbt_output, curated_counts):
-    table = helpers.results_table(good_build)
-    assert good_build.success, helpers.failures(good_build)
+    table = run_results.results_table(good_build)
+    assert good_build.success, run_results.failures(good_build)
     assert set(table["status"]) <= {"success", "pass"}, table[~table["status"].isin(["success", "pass"])]
     models = table[table["type"] == "model"]
     assert len(models) == 9 and len(table[table["type"] == "test"]) >= 50
     assert CUSTOM_TESTS <= set(table["node"])
     # Green means right only if the marts hold what the curated data says, counted without dbt.
-    with duckdb.connect(str(helpers.dbt_paths(dbt_output, "good")["database"]), read_only=True) as con:
+    with duckdb.connect(str(dbt_run.dbt_paths(dbt_output, "good")["database"]), read_only=True) as con:
         cases, completed = con.sql("select count(*), count(*) filter (is_completed) from fct_cases").fetchall()[0]
         in_timeliness = con.sql("select sum(completed_case_count) from fct_court_quarter_timeliness").fetchall()[0][0]
     assert (cases, completed, in_timeliness) == (
@@ -97,19 +98,19 @@ def test_every_mart_has_a_row_count_test(manifest):
 
 def test_row_count_key_and_reconciliation_tests_fail_on_broken_marts(broken_marts_test, manifest):
     assert not broken_marts_test.success
-    failed = {f["name"] for f in helpers.failures(broken_marts_test)}
+    failed = {f["name"] for f in run_results.failures(broken_marts_test)}
     assert failed == broken_marts_failures(manifest)
-    passed = set(helpers.results_table(broken_marts_test).query("status == 'pass'")["node"])
+    passed = set(run_results.results_table(broken_marts_test).query("status == 'pass'")["node"])
     assert passed == {"has_rows_fct_court_quarter_timeliness_"}  # it holds two rows
 
 
 def test_each_planted_bad_row_fails_its_test_by_name(bad_build):
     assert not bad_build.success
-    failed = {f["name"]: f for f in helpers.failures(bad_build)}
+    failed = {f["name"]: f for f in run_results.failures(bad_build)}
     assert set(failed) == PLANTED_TESTS, failed
     assert all(f["status"] == "fail" and f["failures"] >= 1 for f in failed.values())
     # Nothing downstream of the bad data is built.
-    table = helpers.results_table(bad_build)
+    table = run_results.results_table(bad_build)
     skipped = set(table[table["status"] == "skipped"]["node"])
     assert {"fct_cases", "fct_court_quarter_timeliness", "int_court_cases__current"} <= skipped
 
@@ -121,27 +122,29 @@ def test_the_planted_rows_have_the_curated_files_column_types(bad_data):
     def types(path: Path) -> list[tuple]:
         return duckdb.sql(f"select name, type, converted_type, logical_type from parquet_schema('{path}')").fetchall()
 
-    planted = sorted(bad_data.glob("court_cases/*/planted_bad_rows.parquet"))
-    written_by_etl = sorted(p for p in bad_data.glob("court_cases/*/*.parquet") if p.name != "planted_bad_rows.parquet")
-    assert len(planted) == 1 and written_by_etl
-    assert types(planted[0]) == types(written_by_etl[0])
+    planted_files = sorted(curated_files.cases_folder(bad_data).glob(f"*/{planted.PLANTED_FILE}"))
+    written_by_etl = sorted(
+        p for p in curated_files.cases_folder(bad_data).glob("*/*.parquet") if p.name != planted.PLANTED_FILE
+    )
+    assert len(planted_files) == 1 and written_by_etl
+    assert types(planted_files[0]) == types(written_by_etl[0])
 
 
 def test_planting_an_unknown_problem_is_refused_with_the_known_ones(curated, tmp_path):
     with pytest.raises(ValueError, match="completes_before_received"):
-        helpers.plant_bad_rows(curated, tmp_path / "copy", ["no_such_problem"])
+        planted.plant_bad_rows(curated, tmp_path / "copy", ["no_such_problem"])
 
 
 def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_data, dbt_output):
     """What a maintainer sees in a terminal or CI: exit status 1 and the test's name."""
-    paths = helpers.dbt_paths(dbt_output, "bad")
-    env = {**os.environ, "DO_NOT_TRACK": "1", **helpers.dbt_env(paths)}
+    paths = dbt_run.dbt_paths(dbt_output, "bad")
+    env = {**os.environ, "DO_NOT_TRACK": "1", **dbt_run.dbt_env(paths)}
     command = [
         str(BIN / "dbt"),
         "test",
         "--select",
         "assert_no_case_completes_before_received",
-        *helpers.dbt_flags(bad_data, paths),
+        *dbt_run.dbt_flags(bad_data, paths),
     ]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -150,8 +153,8 @@ def test_the_command_line_exits_with_failure_and_names_the_test(bad_build, bad_d
 
 
 def test_the_failing_rows_are_the_planted_ones(bad_build, dbt_output):
-    failed = {f["name"]: f for f in helpers.failures(bad_build)}
-    database = helpers.dbt_paths(dbt_output, "bad")["database"]
+    failed = {f["name"]: f for f in run_results.failures(bad_build)}
+    database = dbt_run.dbt_paths(dbt_output, "bad")["database"]
     with duckdb.connect(str(database), read_only=True) as con:
         rows = con.sql(failed["assert_no_case_completes_before_received"]["compiled_code"]).fetchall()
     assert [row[0] for row in rows] == ["CASE-BAD001"]
@@ -161,7 +164,7 @@ def test_the_failing_rows_are_the_planted_ones(bad_build, dbt_output):
 
 
 def test_yaml_describes_every_model_and_column(manifest, dbt_output):
-    database = helpers.dbt_paths(dbt_output, "good")["database"]
+    database = dbt_run.dbt_paths(dbt_output, "good")["database"]
     problems = []
     with duckdb.connect(str(database), read_only=True) as con:
         for kind in ("model", "seed"):
@@ -181,7 +184,7 @@ def test_yaml_describes_every_model_and_column(manifest, dbt_output):
 
 def test_names_follow_the_team_conventions(manifest, dbt_output):
     prefixes = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
-    database = helpers.dbt_paths(dbt_output, "good")["database"]
+    database = dbt_run.dbt_paths(dbt_output, "good")["database"]
     problems = []
     with duckdb.connect(str(database), read_only=True) as con:
         for name, node in project_nodes(manifest, "model").items():
@@ -247,9 +250,9 @@ def test_value_lists_match_the_contract():
 
 def test_lineage_alt_text_names_every_model_and_source(manifest):
     notebook = json.loads((EXAMPLE / "court_timeliness_dbt.ipynb").read_text(encoding="utf-8"))
-    lineage = [c for c in notebook["cells"] if "draw_lineage" in "".join(c["source"])]
-    alt = lineage[0]["metadata"]["mystnb"]["image"]["alt"]
-    graph = helpers.lineage_graph(manifest)
+    cells = [c for c in notebook["cells"] if "draw_lineage" in "".join(c["source"])]
+    alt = cells[0]["metadata"]["mystnb"]["image"]["alt"]
+    graph = lineage.lineage_graph(manifest)
     labels = {graph.nodes[n]["label"] for n in graph}
     assert len(labels) == 12  # 2 sources, 1 seed, 9 models (tests are not drawn)
     assert [label for label in sorted(labels) if label not in alt] == []
@@ -261,17 +264,17 @@ def test_lineage_alt_text_names_every_model_and_source(manifest):
 def test_the_project_turns_telemetry_off_by_itself(good_build, dbt_output):
     """The good build ran with no DO_NOT_TRACK in the environment: dbt_project.yml alone switched
     tracking and the version check off, and dbt sent nothing."""
-    log = (helpers.dbt_paths(dbt_output, "good")["logs"] / "dbt.log").read_text(encoding="utf-8")
+    log = (dbt_run.dbt_paths(dbt_output, "good")["logs"] / "dbt.log").read_text(encoding="utf-8")
     assert "'send_anonymous_usage_stats': 'False'" in log
     assert "'version_check': 'False'" in log
     assert "Sending event" not in log
 
 
 def test_dbt_writes_only_under_notebooks_output(good_build, dbt_output):
-    defaults = [path for path in helpers.dbt_paths().values() if isinstance(path, Path)]
-    defaults.append(spark.DEFAULT_WORK_DIR)
+    defaults = [path for path in dbt_run.dbt_paths().values() if isinstance(path, Path)]
+    defaults.append(dbt_run.SPARK_DIR)
     assert all(path.is_relative_to(ROOT / "notebooks" / "output") for path in defaults)
-    ours = helpers.dbt_paths(dbt_output, "good")
+    ours = dbt_run.dbt_paths(dbt_output, "good")
     assert (ours["target"] / "manifest.json").is_file() and (ours["logs"] / "dbt.log").is_file()
     assert ours["database"].is_file()
     # The project folder gets no target/, logs/, database or tracking cookie (.user.yml) of its own.

@@ -24,11 +24,14 @@ import pytest
 import yaml
 
 from conftest import ROOT, Early, collect_early, start_early
-from court_timeliness_dbt import helpers, on_spark, spark
+from court_cases_etl import curated_files
+from court_timeliness_dbt import dbt_run, lineage, on_spark, planted, run_results
 from court_timeliness_marts import BROKEN_MARTS_SELECTION, MARTS, broken_marts_failures, broken_marts_sql
+from local_spark import java, session
+from local_spark.offline import offline_command
 
-PROJECT = helpers.PROJECT_DIR
-PLANTED_TESTS = set(helpers.PLANTED_PROBLEMS.values())
+PROJECT = dbt_run.PROJECT_DIR
+PLANTED_TESTS = set(planted.PLANTED_PROBLEMS.values())
 # What Spark leaves behind when it is not told where to write (a test looks for them).
 STRAYS = ("metastore_db", "derby.log", "spark-warehouse")
 
@@ -113,8 +116,8 @@ def _start_the_spark_plan(request: pytest.FixtureRequest) -> Early:
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
     no_data = work / "no_data"  # curated data whose court cases folder is empty
-    (no_data / "court_cases").mkdir(parents=True)
-    (no_data / "courts.parquet").write_bytes((curated / "courts.parquet").read_bytes())
+    curated_files.cases_folder(no_data).mkdir(parents=True)
+    (no_data / curated_files.COURTS_FILE).write_bytes((curated / curated_files.COURTS_FILE).read_bytes())
     before = strays()
     steps = [
         {"dbt": ["build"], "curated": str(curated), "name": "good"},
@@ -126,10 +129,10 @@ def _start_the_spark_plan(request: pytest.FixtureRequest) -> Early:
         *trap_steps(curated),
         {"export": "good", "tables": list(MARTS)},
     ]
-    _, reason = on_spark.offline_wrapper()
+    prefix, reason = offline_command()
 
     def run() -> SparkRun:
-        summary = on_spark.run_plan({"work_dir": str(work), "steps": steps}, offline=reason is None, cwd=cwd)
+        summary = on_spark.run_plan({"work_dir": str(work), "steps": steps}, offline=prefix is not None, cwd=cwd)
         assert strays() == before, f"Spark wrote {sorted(map(str, strays() - before))}: it must write only under {work}"
         return SparkRun(work, cwd, summary, reason)
 
@@ -138,7 +141,7 @@ def _start_the_spark_plan(request: pytest.FixtureRequest) -> Early:
 
 @pytest.fixture(scope="session")
 def spark_run(request) -> SparkRun:
-    problem = spark.java_problem()
+    problem = java.java_problem()
     if problem:
         pytest.fail(problem)
     return collect_early(request, "spark_run")
@@ -239,7 +242,7 @@ def compare_marts(left: dict, right: dict, keys: dict[str, list[str]], names=("D
 
 @pytest.fixture(scope="session")
 def manifest(good_build, dbt_output) -> dict:
-    return helpers.load_manifest(dbt_output, name="good")
+    return lineage.load_manifest(dbt_output, name="good")
 
 
 @pytest.fixture(scope="session")
@@ -249,8 +252,8 @@ def keys(manifest) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="session")
 def on_duckdb(good_build, dbt_output) -> dict:
-    assert good_build.success, helpers.failures(good_build)
-    return duckdb_marts(helpers.dbt_paths(dbt_output, "good")["database"])
+    assert good_build.success, run_results.failures(good_build)
+    return duckdb_marts(dbt_run.dbt_paths(dbt_output, "good")["database"])
 
 
 @pytest.fixture(scope="session")
@@ -265,7 +268,7 @@ def on_spark_marts(spark_run) -> dict:
 def test_spark_builds_and_passes_every_node_that_duckdb_does(spark_run, good_build):
     on_spark_nodes = {(r["node"], r["type"], r["status"]) for r in spark_run.step("good")["results"]}
     on_duckdb_nodes = {
-        (r["node"], r["type"], r["status"]) for r in helpers.results_table(good_build).to_dict("records")
+        (r["node"], r["type"], r["status"]) for r in run_results.results_table(good_build).to_dict("records")
     }
     assert on_spark_nodes == on_duckdb_nodes
     assert {status for _, _, status in on_spark_nodes} == {"success", "pass"}
@@ -289,7 +292,7 @@ def test_a_case_missing_from_one_engines_source_fails_the_comparison(
 ):
     """One case removed from DuckDB's copy of the source: the comparison names the marts and rows."""
     copy = tmp_path / "curated"
-    glob = helpers.cases_glob(curated)
+    glob = curated_files.cases_glob(curated)
     case_id, court, quarter = duckdb.sql(
         f"""
         select case_id, court_code, cast(date_trunc('quarter', completed_date) as date)
@@ -298,17 +301,17 @@ def test_a_case_missing_from_one_engines_source_fails_the_comparison(
         order by case_id limit 1 offset 100
         """
     ).fetchall()[0]
-    (copy / "court_cases").mkdir(parents=True)
-    (copy / "courts.parquet").write_bytes((curated / "courts.parquet").read_bytes())
-    for part in sorted((curated / "court_cases").glob("*/*.parquet")):
-        (copy / "court_cases" / part.parent.name).mkdir(exist_ok=True)
-        target = copy / "court_cases" / part.parent.name / part.name
+    curated_files.cases_folder(copy).mkdir(parents=True)
+    (copy / curated_files.COURTS_FILE).write_bytes((curated / curated_files.COURTS_FILE).read_bytes())
+    for part in sorted(curated_files.cases_folder(curated).glob("*/*.parquet")):
+        (curated_files.cases_folder(copy) / part.parent.name).mkdir(exist_ok=True)
+        target = curated_files.cases_folder(copy) / part.parent.name / part.name
         duckdb.sql(f"copy (select * from read_parquet('{part}') where case_id <> '{case_id}') to '{target}'")
     # The seed and the models, not the tests: this set-up is for the comparison only.
-    run = helpers.run_dbt(["build", "--exclude", "resource_type:test"], copy, dbt_output, name="one_case_fewer")
-    assert run.success, helpers.failures(run)
+    run = dbt_run.run_dbt(["build", "--exclude", "resource_type:test"], copy, dbt_output, name="one_case_fewer")
+    assert run.success, run_results.failures(run)
     problems = compare_marts(
-        duckdb_marts(helpers.dbt_paths(dbt_output, "one_case_fewer")["database"]), on_spark_marts, keys
+        duckdb_marts(dbt_run.dbt_paths(dbt_output, "one_case_fewer")["database"]), on_spark_marts, keys
     )
     assert any(p.startswith("fct_cases: 1 row(s) only on Spark") and f"case_id={case_id}" in p for p in problems), (
         problems
@@ -344,7 +347,7 @@ def test_the_planted_bad_rows_fail_the_same_tests_on_spark(spark_run, bad_build)
     bad = spark_run.step("bad")
     assert not bad["success"]
     failed = {f["name"] for f in bad["failures"]}
-    assert failed == {f["name"] for f in helpers.failures(bad_build)} == PLANTED_TESTS
+    assert failed == {f["name"] for f in run_results.failures(bad_build)} == PLANTED_TESTS
     assert all(f["failures"] >= 1 for f in bad["failures"])
     skipped = {r["node"] for r in bad["results"] if r["status"] == "skipped"}
     assert {"fct_cases", "fct_court_quarter_timeliness", "int_court_cases__current"} <= skipped
@@ -387,7 +390,7 @@ def test_spark_ran_with_no_network(spark_run):
         pytest.skip(f"cannot cut the network off here: {spark_run.offline_reason}")
     assert spark_run.summary["offline"]
     # The same wrapper, around a probe: only loopback, and another host cannot be reached.
-    prefix, _ = on_spark.offline_wrapper()
+    prefix, _ = offline_command()
     probe = (
         "import socket\n"
         "print(sorted(line.split(':')[0].strip() for line in open('/proc/net/dev').readlines()[2:]))\n"
@@ -432,11 +435,11 @@ def test_spark_runs_in_utc_and_sends_no_telemetry(spark_run):
 
 
 def test_the_profiles_spark_target_has_the_sessions_settings(tmp_path):
-    """profiles.yml repeats court_timeliness_dbt.spark's settings for a run by hand: they stay the same."""
+    """profiles.yml repeats local_spark.session's settings for a run by hand: they stay the same."""
     profile = yaml.safe_load((PROJECT / "profiles.yml").read_text(encoding="utf-8"))["court_timeliness"]
     target = profile["outputs"]["spark"]
     assert (target["type"], target["method"]) == ("spark", "session")
-    variables = {"COURT_TIMELINESS_SPARK_DIR": str(tmp_path), "COURT_TIMELINESS_SPARK_LOG4J2": str(spark.LOG4J2)}
+    variables = {"COURT_TIMELINESS_SPARK_DIR": str(tmp_path), "COURT_TIMELINESS_SPARK_LOG4J2": str(session.LOG4J2)}
 
     def env_var(name, default=None):
         return variables.get(name, default)
@@ -445,17 +448,17 @@ def test_the_profiles_spark_target_has_the_sessions_settings(tmp_path):
         key: jinja2.Template(str(value)).render(env_var=env_var)
         for key, value in target["server_side_parameters"].items()
     }
-    assert rendered == spark.session_settings(tmp_path)
+    assert rendered == session.session_settings(tmp_path)
     # Run by hand from the project folder, the defaults put Spark's files under notebooks/output/.
     defaults = {m.group(1) for m in re.finditer(r"env_var\('COURT_TIMELINESS_SPARK_DIR', '([^']+)'\)", str(target))}
-    assert len(defaults) == 1 and (PROJECT / defaults.pop()).resolve() == spark.DEFAULT_WORK_DIR
+    assert len(defaults) == 1 and (PROJECT / defaults.pop()).resolve() == dbt_run.SPARK_DIR
     log4j2 = re.search(r"env_var\('COURT_TIMELINESS_SPARK_LOG4J2', '([^']+)'\)", str(target)).group(1)
-    assert (PROJECT / log4j2).resolve() == spark.LOG4J2
+    assert (PROJECT / log4j2).resolve() == session.LOG4J2
 
 
 def test_a_spark_work_folder_with_a_space_is_refused_with_a_reason(tmp_path):
     with pytest.raises(ValueError, match="cannot have spaces"):
-        spark.session_settings(tmp_path / "with space")
+        session.session_settings(tmp_path / "with space")
 
 
 def test_spark_is_never_started_by_the_notebook_the_book_executes():

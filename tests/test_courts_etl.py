@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
+from court_cases_etl import curated_files
 from court_cases_etl import extracts as gen
 from court_cases_etl import pipeline as etl
+from local_spark.offline import offline_command
 
 EXAMPLE = ROOT / "notebooks" / "court_cases_etl"
 
@@ -395,7 +397,7 @@ CONTRACT = {
 
 def read_curated(folder: Path) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
     con = duckdb.connect()
-    return con, con.sql(f"SELECT * FROM {etl.curated_cases_parquet(folder)}")
+    return con, con.sql(f"SELECT * FROM {curated_files.read_cases_sql(folder)}")
 
 
 def test_publish_writes_hive_partitioned_parquet(loaded, tmp_path):
@@ -461,12 +463,9 @@ def test_ensure_curated_defaults_to_the_notebooks_output_folder():
 
 
 def test_the_pipeline_runs_with_networking_switched_off(tmp_path):
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        pytest.skip("`unshare` is not installed, so networking cannot be switched off for this test")
-    probe = subprocess.run([unshare, "-n", "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip(f"`unshare -n` is not permitted here (needs root or user namespaces): {probe.stderr.strip()}")
+    prefix, reason = offline_command()
+    if prefix is None:
+        pytest.skip(f"networking cannot be switched off for this test: {reason}")
     code = (
         "import sys, socket;"
         "from court_cases_etl import ensure_curated;"
@@ -476,7 +475,7 @@ def test_the_pipeline_runs_with_networking_switched_off(tmp_path):
         "print('OFFLINE' if blocked else 'ONLINE', p)"
     )
     result = subprocess.run(
-        [unshare, "-n", sys.executable, "-c", code, str(tmp_path)],
+        [*prefix, sys.executable, "-c", code, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,

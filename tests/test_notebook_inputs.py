@@ -42,8 +42,21 @@ def test_the_dbt_notebook_reads_its_dbt_project_and_the_etl_example_it_imports()
     project = "notebooks/court_timeliness_dbt/court_timeliness"
     for name in ("dbt_project.yml", "profiles.yml", "models/marts/fct_cases.sql", "macros/percentile.sql"):
         assert f"{project}/{name}" in inputs, name
-    assert "notebooks/court_timeliness_dbt/helpers.py" in inputs
+    assert "notebooks/court_timeliness_dbt/dbt_run.py" in inputs
     assert "notebooks/court_cases_etl/sql/land.sql" in inputs  # it runs the ETL pipeline for its data
+
+
+def test_a_notebook_reads_the_shared_packages_its_examples_import():
+    """The examples' modules import packages the notebooks do not name (the output folder's one
+    definition, the shared Spark code): a change to those runs the notebooks again too."""
+    for notebook in (
+        "notebooks/court_cases_etl/court_cases_etl.ipynb",
+        "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",
+        "notebooks/people_linkage/people_linkage.ipynb",
+    ):
+        assert "notebooks/example_output/__init__.py" in _inputs(notebook), notebook
+    assert "notebooks/local_spark/session.py" in _inputs("notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb")
+    assert not [name for name in _inputs("notebooks/court_cases_etl/court_cases_etl.ipynb") if "local_spark" in name]
 
 
 # --- A small book: rebuilds run exactly the notebooks whose inputs changed ---------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from people_linkage import people, prepare
+from people_linkage import linkage, people, prepare
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_good_extracts_are_standardised_with_nothing_lost(good):
     prepared = prepare.prepare(extracts)
     for source, (frame, _) in extracts.items():
         standard = prepared.people[source]
-        assert list(standard.columns) == list(prepare.LINKAGE_COLUMNS)
+        assert list(standard.columns) == list(linkage.INPUT_COLUMNS)
         assert len(standard) == len(frame) == len(prepared.events[source]) > 0
         assert list(standard["unique_id"]) == list(frame[people.ID_COLUMNS[source]])  # same records, same order
         assert (standard["source_dataset"] == source).all()

@@ -30,8 +30,8 @@ import pytest
 from splink import DuckDBAPI
 
 from conftest import Early, collect_early, start_early
-from court_timeliness_dbt import on_spark as dbt_on_spark
-from court_timeliness_dbt import spark
+from local_spark.java import java_problem
+from local_spark.offline import offline_command
 from people_linkage import evaluate, linkage, on_spark
 from people_linkage.people import SOURCES
 from test_people_linkage import make
@@ -73,7 +73,7 @@ def _start_the_linkage_on_both_engines(request: pytest.FixtureRequest) -> Early:
 
 @pytest.fixture(scope="session")
 def spark_linkage(request) -> Engines:
-    problem = spark.java_problem()
+    problem = java_problem()
     if problem:
         pytest.fail(problem)
     return collect_early(request, "spark_linkage")
@@ -97,9 +97,9 @@ def link_on_both_engines(work: Path) -> Engines:
     duckdb_clusters = {t: linkage.cluster(duckdb_run, t).as_pandas_dataframe() for t in thresholds}
     cwd = work / "cwd"  # where the Spark process starts: it must stay empty
     cwd.mkdir()
-    _, reason = dbt_on_spark.offline_wrapper()
+    prefix, reason = offline_command()
     runs = on_spark.Runs(model=model, thresholds=tuple(thresholds), train=False)
-    summary = on_spark.run(inputs, work / "spark", runs, offline=reason is None, cwd=cwd)
+    summary = on_spark.run(inputs, work / "spark", runs, offline=prefix is not None, cwd=cwd)
     return Engines(
         work,
         cwd,

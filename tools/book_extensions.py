@@ -72,8 +72,24 @@ def _check_every_page(app, env):
 # --- What a notebook reads when it runs ----------------------------------------------
 
 
+def _top_level_imports(source: str) -> set[str]:
+    """The top-level names of the modules a piece of Python imports (anywhere in it)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
 def _imported_examples(notebook: dict, examples: Path) -> set[str]:
-    """The example packages (folders of notebooks/) that the notebook's code imports."""
+    """The example packages (folders of notebooks/) that the notebook's code imports, and those
+    that their modules import in turn (the dbt example's helpers use the shared local_spark)."""
     names = set()
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") != "code":
@@ -81,24 +97,26 @@ def _imported_examples(notebook: dict, examples: Path) -> set[str]:
         source = "".join(cell.get("source", ""))
         # IPython's magics and shell lines are not Python.
         source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module.split(".")[0])
-    return {name for name in names if (examples / name / "__init__.py").is_file()}
+        names |= _top_level_imports(source)
+    found: set[str] = set()
+    todo = {name for name in names if (examples / name / "__init__.py").is_file()}
+    while todo:
+        name = todo.pop()
+        found.add(name)
+        for module in (examples / name).rglob("*.py"):
+            if not SKIPPED_PARTS.intersection(module.relative_to(examples).parts):
+                imported = _top_level_imports(module.read_text(encoding="utf-8"))
+                todo |= {n for n in imported - found if (examples / n / "__init__.py").is_file()}
+    return found
 
 
 def notebook_inputs(path: Path, root: Path, notebook: dict | None = None) -> list[Path]:
     """Every file a notebook reads when it runs, besides its own code cells.
 
     They are: the files of its own folder (its helper modules, its SQL, its dbt
-    project), the folders of the other examples it imports (the dbt example builds
-    on the ETL example's pipeline), and requirements.txt. Notebooks themselves and
+    project), the folders of the other packages under notebooks/ it imports, directly
+    or through their modules (the dbt example builds on the ETL example's pipeline,
+    and every example writes to example_output's folder), and requirements.txt. Notebooks themselves and
     what the examples write are left out: a Markdown edit must not re-run anything.
     """
     path = Path(path).resolve()

@@ -3,7 +3,8 @@
     python tools/validate_html.py [HTML_DIR]      (default _build/html)
 
 vnu.jar comes from the pinned front-end packages (npm `vnu-jar`, `npm ci`); it
-needs Java 11 or newer. Errors are printed as ``page:line: message``; warnings
+runs on the Java that Spark runs on, found and checked by `local_spark.java` (JAVA_HOME,
+then PATH; 17 or newer). Errors are printed as ``page:line: message``; warnings
 and informational messages are not errors and are left out. Exit status 1 if
 any page has an error.
 """
@@ -11,12 +12,13 @@ any page has an error.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from local_spark.java import require_java
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -39,13 +41,8 @@ def pages(html: Path) -> list[Path]:
 
 
 def java() -> str:
-    path = shutil.which("java")
-    if path is None:
-        raise FileNotFoundError(
-            "Java is needed for the Nu HTML Checker (and for Spark): install a Java runtime, 11 or newer "
-            "(Debian/Ubuntu: `sudo apt-get install default-jre-headless`; macOS: `brew install openjdk`)."
-        )
-    return path
+    """The Java to run vnu with; raises FileNotFoundError (local_spark.java.JavaNotFound), saying what to install."""
+    return require_java()
 
 
 def validate(files: list[Path]) -> list[Error]:

@@ -18,24 +18,14 @@ case is involved.
 
 Defects
 -------
-A documented share of rows carry realistic defects (``DEFECT_RATES``, as a
-share of the clean events). Each defect goes on a different clean row, so the
-pipeline should quarantine exactly ``manifest.defects[kind]`` rows for each
-kind, under the rule ``DEFECT_RULES[kind]``:
+A documented share of rows carry realistic defects: ``DEFECT_RATES`` holds each
+kind's share of the clean events (missing values, dates that do not parse or do
+not exist, completions before receipt, unknown courts, duplicates within and
+across files). Each defect goes on a different clean row, so the pipeline should
+quarantine exactly ``manifest.defects[kind]`` rows for each kind, under the rule
+``DEFECT_RULES[kind]``.
 
-========================== ===== ===============================================
-defect                     share what the row looks like
-========================== ===== ===============================================
-missing_required           1.0 % a required value is blank
-unparseable_date           0.6 % ``received_date`` like ``05/03/2024`` or ``TBC``
-impossible_date            0.4 % ``received_date`` like ``2024-02-30``
-completed_before_received  0.5 % a completion dated before the case was received
-unknown_court              0.6 % a ``court_code`` not in the reference list
-duplicate_in_file          0.4 % an exact copy of a row later in the same file
-duplicate_across_files     0.4 % a row sent again in the next day's file
-========================== ===== ===============================================
-
-A further 3 % of rows are messy but fixable (``MESSY_RATE``): court codes in
+A further share of rows are messy but fixable (``MESSY_RATE``): court codes in
 lower case or padded with spaces, offence categories in title case with spaces.
 The pipeline standardises those rather than rejecting them.
 """

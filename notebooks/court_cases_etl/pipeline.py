@@ -33,13 +33,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from example_output import output_folder
+
 from . import extracts, preflight
+from .curated_files import COURTS_FILE, CURATED_FOLDER, MANIFEST_FILE, cases_folder, read_cases_sql
 from .preflight import ExtractRejected, FileFacts, read_header
 
 HERE = Path(__file__).resolve().parent
 SQL_DIR = HERE / "sql"
 # Everything the example writes goes to notebooks/output/court_cases_etl/, which git ignores.
-DEFAULT_OUTPUT = HERE.parent / "output" / "court_cases_etl"
+DEFAULT_OUTPUT = output_folder("court_cases_etl")
 DEFAULT_CASES = 10_000
 DEFAULT_DAYS = 30
 # DuckDB's memory budget for a database on disk (its default is 80% of the machine's memory).
@@ -394,12 +397,6 @@ def curated_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM curated_court_cases ORDER BY case_id, mojap_start_datetime").df()
 
 
-def curated_cases_parquet(curated: Path | str) -> str:
-    """SQL that reads the published court cases (Hive-partitioned Parquet) under ``curated``."""
-    pattern = (Path(curated) / "court_cases" / "*" / "*.parquet").as_posix()
-    return f"read_parquet('{pattern}', hive_partitioning = true, hive_types = {{'received_year': INTEGER}})"
-
-
 def publish(
     con: duckdb.DuckDBPyConnection, output_dir: Path | str, info: dict | None = None, profile_dir: Path | None = None
 ) -> Path:
@@ -407,23 +404,23 @@ def publish(
 
     Everything is written to a new folder first, then swapped in, so a reader
     sees either the old complete output or the new one. ``_manifest.json`` marks
-    the output complete.
+    the output complete. ``curated_files`` says where each file is.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    final = output_dir / "curated"
+    final = output_dir / CURATED_FOLDER
     staging = output_dir / f".curated-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        _set(con, "court_cases_dir", str(staging / "court_cases"))
-        _set(con, "courts_file", str(staging / "courts.parquet"))
+        _set(con, "court_cases_dir", str(cases_folder(staging)))
+        _set(con, "courts_file", str(staging / COURTS_FILE))
         _run(con, "publish", profile_dir)
         # Counted from the files just written, not from the view again.
         versions, current = con.execute(
-            f"SELECT count(*), count(*) FILTER (mojap_current_record) FROM {curated_cases_parquet(staging)}"
+            f"SELECT count(*), count(*) FILTER (mojap_current_record) FROM {read_cases_sql(staging)}"
         ).fetchall()[0]
         manifest = {**(info or {}), "versions": versions, "current_versions": current}
-        (staging / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         old = output_dir / f".curated-old-{uuid.uuid4().hex[:8]}"
         if final.exists():
             final.rename(old)
@@ -467,9 +464,9 @@ def ensure_curated(output_dir: Path | None = None, cases: int | None = None) -> 
     """
     output_dir = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
     cases = cases if cases is not None else DEFAULT_CASES
-    curated = output_dir / "curated"
-    marker = curated / "_manifest.json"
-    if marker.is_file() and (curated / "courts.parquet").is_file() and (curated / "court_cases").is_dir():
+    curated = output_dir / CURATED_FOLDER
+    marker = curated / MANIFEST_FILE
+    if marker.is_file() and (curated / COURTS_FILE).is_file() and cases_folder(curated).is_dir():
         try:
             if json.loads(marker.read_text(encoding="utf-8")).get("cases") == cases:
                 return curated

@@ -1,5 +1,5 @@
 """Run the dbt project on Apache Spark: a plan of dbt commands and SQL in one local
-session, in a process of its own, optionally with no network at all.
+session, in a process of its own (``run_plan``), optionally with no network at all.
 
     python -m court_timeliness_dbt.on_spark plan.json
 
@@ -7,7 +7,7 @@ Starting Spark takes seconds, so the tests and the benchmark start it once and r
 dbt command of theirs in that one session (dbt-spark's `session` method reuses it). The
 process of its own keeps the Java gateway, Spark's console output and its memory out of
 the caller, and lets `run_plan(..., offline=True)` cut its network off: it runs in a new
-network namespace (`unshare -n`) where only loopback is up.
+network namespace where only loopback is up (local_spark.process and local_spark.offline).
 
 A plan is a dict (or its JSON file) with `work_dir` and a list of `steps`:
 
@@ -19,7 +19,7 @@ A plan is a dict (or its JSON file) with `work_dir` and a list of `steps`:
     {"export": "good", "tables": ["fct_cases"]}
         write each table with Spark's own Parquet writer to work_dir/export/good/<table>/.
 
-Everything the session writes goes under work_dir/spark/ (court_timeliness_dbt.spark).
+Everything the session writes goes under work_dir/spark/ (local_spark.session).
 The summary (work_dir/summary.json, and run_plan's result) holds the session's start time,
 each step's time and outcome, and where Spark was told to write. A step that fails does not
 stop the plan: a dbt step records dbt's failures, an SQL or export step its `error`.
@@ -28,21 +28,23 @@ stop the plan: a dbt step records dbt's failures, an SQL or export step its `err
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from local_spark.process import run_module
+from local_spark.session import local_session
+
+from .dbt_run import dbt_paths, run_dbt
+from .run_results import failures, results_table
 
 
 def _dbt_step(step: dict, work: Path) -> dict:
     from pyspark.sql import SparkSession
 
-    from . import helpers
-
-    record = {"paths": {k: str(v) for k, v in helpers.dbt_paths(work / "dbt", step["name"]).items()}}
+    record = {"paths": {k: str(v) for k, v in dbt_paths(work / "dbt", step["name"]).items()}}
     try:
-        result = helpers.run_dbt(
+        result = run_dbt(
             step["dbt"],
             Path(step["curated"]),
             work / "dbt",
@@ -53,8 +55,8 @@ def _dbt_step(step: dict, work: Path) -> dict:
     except RuntimeError as error:  # dbt could not run at all (a broken project, or a hook that raised)
         return {**record, "success": False, "exception": str(error), "results": [], "failures": []}
     record["success"] = bool(result.success)
-    record["results"] = helpers.results_table(result).to_dict("records")
-    record["failures"] = helpers.failures(result)
+    record["results"] = results_table(result).to_dict("records")
+    record["failures"] = failures(result)
     # Which Spark application dbt ran in: the same one for every step, if dbt-spark reused the session.
     record["application_id"] = SparkSession.builder.getOrCreate().sparkContext.applicationId
     return record
@@ -84,11 +86,9 @@ def _kept(run, *args) -> dict:
 
 def execute(plan: dict) -> dict:
     """Run the plan in this process (see the module's docstring) and return its summary."""
-    from . import spark
-
     work = Path(plan["work_dir"]).resolve()
     started = time.perf_counter()
-    session = spark.local_session(work / "spark")
+    session = local_session(work / "spark")
     summary = {
         "session_start_seconds": round(time.perf_counter() - started, 2),
         "application_id": session.sparkContext.applicationId,
@@ -117,60 +117,9 @@ def execute(plan: dict) -> dict:
     return summary
 
 
-def offline_wrapper() -> tuple[list[str], str | None]:
-    """The command prefix that runs a command with no network but loopback, and None; or an
-    empty prefix and the reason it cannot here (for example, namespaces are not permitted)."""
-    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
-    if unshare is None or not Path(ip).exists():
-        return [], "`unshare` (util-linux) or `ip` (iproute2) is not installed"
-    prefix = [unshare, "--net", "--", "sh", "-c", f'"{ip}" link set lo up && exec "$@"', "offline"]
-    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return [], f"network namespaces are not permitted here ({probe.stderr.strip() or probe.returncode})"
-    return prefix, None
-
-
-def run_module(
-    command: list[str], work: Path, what: str, offline: bool = False, cwd: Path | None = None, timeout: float = 900
-) -> dict:
-    """Run ``python -m <command>`` in a new process (with no network if ``offline``) that writes
-    ``work/summary.json``; return that summary, with ``offline`` saying how it ran.
-
-    The process's output, Spark's console included, goes to work/worker.log. Raises
-    RuntimeError, with the end of that log, if the process fails (``what`` names it); and if
-    ``offline`` is asked for where it cannot be had (see offline_wrapper), rather than run
-    online unseen. Shared by this module and people_linkage.on_spark.
-    """
-    from . import spark
-
-    problem = spark.java_problem()
-    if problem:
-        raise RuntimeError(problem)
-    prefix: list[str] = []
-    if offline:
-        prefix, reason = offline_wrapper()
-        if reason:
-            raise RuntimeError(f"cannot run offline: {reason}")
-    log = work / "worker.log"
-    with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run(
-            [*prefix, sys.executable, "-m", *command],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=cwd or work,
-            timeout=timeout,
-        )
-    if done.returncode != 0:
-        tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-        raise RuntimeError(f"{what} failed (exit status {done.returncode}); the end of {log}:\n{tail}")
-    summary = json.loads((work / "summary.json").read_text(encoding="utf-8"))
-    summary["offline"] = bool(prefix)
-    return summary
-
-
 def run_plan(plan: dict, offline: bool = False, cwd: Path | None = None, timeout: float = 900) -> dict:
     """Run the plan in a new Python process (with no network if `offline`) and return its summary
-    (see run_module)."""
+    (see local_spark.process.run_module)."""
     work = Path(plan["work_dir"]).resolve()
     work.mkdir(parents=True, exist_ok=True)
     plan_file = work / "plan.json"

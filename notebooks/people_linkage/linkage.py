@@ -3,8 +3,8 @@
 ``link_people(db_api, tables)`` is the whole model: its settings, blocking rules,
 comparisons and training steps with their seeds. It takes a Splink database API
 (``DuckDBAPI()`` in the notebook; ``SparkAPI(spark_session=...)`` on Spark) and the
-prepared input tables, one per source with the same columns (``prepare.LINKAGE_COLUMNS``),
-trains the model, scores every pair the blocking rules make, and returns a
+prepared input tables, one per source with the same columns (``INPUT_COLUMNS``, the one
+definition, which ``prepare`` makes), trains the model, scores every pair the blocking rules make, and returns a
 ``LinkageRun``. ``cluster(run, threshold)`` then groups the records into people.
 
     prepared = prepare.prepare(prepare.load_extracts(people.OUTPUT_DIR))
@@ -39,6 +39,7 @@ PREDICT_FLOOR = 0.001  # predict keeps pairs at or above this match probability 
 # The deterministic rules that estimate how likely two random records are to match, and
 # our guess of the share of true matches they find.
 DETERMINISTIC_RULES_RECALL = 0.8
+# The columns of every prepared table, and all the model reads (prepare.prepare makes them).
 INPUT_COLUMNS = ("unique_id", "source_dataset", "first_name", "last_name", "dob", "sex", "postcode", "pnc")
 
 

@@ -4,7 +4,7 @@
 
 IN_DIR holds the prepared tables, one Parquet file per source (``<source>.parquet``, the
 columns ``linkage.INPUT_COLUMNS``, as ``prepare.prepare`` makes them). In one local Spark
-session (``court_timeliness_dbt.spark.local_session``, with Splink's similarity-function
+session (``local_spark.session.local_session``, with Splink's similarity-function
 jar in ``spark.jars``) this module runs:
 
 - ``trained``: ``linkage.link_people``, the notebook's model unchanged: it trains on Spark
@@ -23,7 +23,7 @@ own Parquet writer. OUT_DIR/summary.json holds the times (the session's start ap
 each run's steps) and the row counts. Spark keeps all its files in OUT_DIR/spark/.
 
 ``run(in_dir, out_dir, Runs(...))`` starts that process, with no network if asked
-(``unshare -n``, as ``court_timeliness_dbt.on_spark`` does), and returns the summary.
+(``local_spark.process.run_module``), and returns the summary.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from local_spark.process import run_module
+from local_spark.session import local_session
 
 from . import linkage
 from .people import SOURCES
@@ -143,12 +146,10 @@ def execute(in_dir: Path, out_dir: Path, runs: Runs = Runs()) -> dict:
     """Run the model on Spark in this process (see the module's docstring and Runs) and return the summary."""
     from splink.backends.spark import SparkAPI, similarity_jar_location
 
-    from court_timeliness_dbt import spark
-
     out = Path(out_dir).resolve()
     jar = similarity_jar_location()
     started = time.perf_counter()
-    session = spark.local_session(out / "spark", jars=[jar], hive=False)
+    session = local_session(out / "spark", jars=[jar], hive=False)
     # SparkAPI's default way of breaking a long query plan writes each intermediate table to
     # Parquet in the session's checkpoint directory (so that each is computed once): keep it
     # with the session's other files.
@@ -192,12 +193,10 @@ def run(
     RuntimeError, with the end of that log, if the process fails, and if ``offline`` is
     asked for where it cannot be had, rather than run online unseen.
     """
-    from court_timeliness_dbt import on_spark
-
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     command = ["people_linkage.on_spark", str(Path(in_dir).resolve()), str(out), *runs.argv()]
-    return on_spark.run_module(command, out, "the linkage on Spark", offline, cwd, timeout)
+    return run_module(command, out, "the linkage on Spark", offline, cwd, timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

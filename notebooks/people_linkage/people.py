@@ -65,9 +65,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from example_output import output_folder
+
 from . import names
 
-OUTPUT_DIR = Path(__file__).resolve().parent.parent / "output" / "people_linkage"  # git-ignored
+OUTPUT_DIR = output_folder("people_linkage")  # git-ignored
 SEED = 20260101
 PEOPLE = 6_000  # the default population; about 8,300 records in the three extracts
 

@@ -8,7 +8,7 @@ source's format. Nothing is dropped: every record that goes in comes out, in the
 number, and every date that was there is still there.
 
 The standardising itself is DuckDB SQL in ``sql/``: one query per source that maps its
-columns onto the same eight (``LINKAGE_COLUMNS``), using the shared cleaning macros
+columns onto the eight that the linkage model reads (``linkage.INPUT_COLUMNS``), using the shared cleaning macros
 in ``sql/macros.sql``. What the linkage does not compare (outcomes, sentences, dates
 of events) goes into a separate table per source, ``events``, keyed by the same id.
 """
@@ -23,10 +23,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .linkage import INPUT_COLUMNS
 from .people import COLUMNS, DATE_FORMATS, EXTRACT_FILES, ID_COLUMNS, SOURCES
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-LINKAGE_COLUMNS = ("unique_id", "source_dataset", "first_name", "last_name", "dob", "sex", "postcode", "pnc")
 EVENT_COLUMNS = {
     "courts": {"hearing_date": "date", "outcome": "text", "sentence": "text", "offence_category": "text"},
     "prison": {"reception_date": "date", "establishment_code": "text"},
@@ -165,7 +165,7 @@ def prepare(extracts: Mapping[str, pd.DataFrame | tuple[pd.DataFrame, str]]) -> 
                 f"{int(standard['dob'].notna().sum()):,} of {given_dobs:,} dates of birth",
                 "This is a bug in the standardising SQL: report it with the extract.",
             )
-        people[source] = standard[list(LINKAGE_COLUMNS)]
+        people[source] = standard[list(INPUT_COLUMNS)]
         selected = [f"{ID_COLUMNS[source]} as unique_id"]
         for column, kind in EVENT_COLUMNS[source].items():
             if kind == "date":

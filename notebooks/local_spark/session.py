@@ -1,19 +1,20 @@
-"""A local Apache Spark session set up the way the book's tests and benchmarks need it.
+"""Start this process's local Apache Spark session, set up the way the book's tests and benchmarks need it.
 
-    from court_timeliness_dbt import spark
-    session = spark.local_session(work_dir)                      # dbt on Spark
-    session = spark.local_session(work_dir, jars=[similarity])   # Splink's SparkAPI, say
+    from local_spark.session import local_session
+    session = local_session(work_dir)                      # dbt on Spark
+    session = local_session(work_dir, jars=[similarity])   # Splink's SparkAPI, say
 
 Spark runs in local mode inside this process's Java gateway: no cluster, no network.
-Every setting is in `session_settings()`, the one definition; the dbt project's `spark`
-target in profiles.yml repeats them for a run by hand (a test keeps the two equal). They:
+(To run it in a process of its own, see ``local_spark.process``.) Every setting is in
+`session_settings()`, the one definition; the dbt project's `spark` target in
+profiles.yml repeats them for a run by hand (a test keeps the two equal). They:
 
 - keep every file Spark writes in `work_dir`: the warehouse, the Hive metastore
   (Derby's `metastore_db/` and `derby.log`), scratch files and Spark's own log;
 - switch the web UI off and bind the driver to 127.0.0.1;
 - set the time zone to UTC (the data's timestamps are UTC, and dbt-spark's date
   arithmetic goes through Unix time, which shifts dates across a daylight-saving change);
-- log warnings to `work_dir/spark.log` and only errors to the console.
+- log warnings to `work_dir/spark.log` and only errors to the console (`log4j2.properties`).
 
 One process holds one session (Spark's static settings, such as the warehouse, are fixed
 when it starts): build it first, then run as many dbt commands in it as needed. dbt-spark's
@@ -23,17 +24,18 @@ when it starts): build it first, then run as many dbt commands in it as needed. 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .helpers import OUTPUT_DIR
+from .java import JavaNotFound, java_problem
 
 HERE = Path(__file__).resolve().parent
 LOG4J2 = HERE / "log4j2.properties"
-# Where a session keeps its files unless told otherwise (git-ignored).
-DEFAULT_WORK_DIR = OUTPUT_DIR / "spark"
+# The Spark application's name, and the Java system property that tells log4j2.properties
+# where Spark's log goes.
+APP_NAME = "local_spark"
+LOG_PROPERTY = "local_spark.log"
 # The files and folders a session makes in its work_dir (a test checks none appears anywhere else).
 SPARK_FILES = ("warehouse", "metastore_db", "derby.log", "tmp", "spark.log")
 
@@ -48,7 +50,7 @@ def _no_spaces(path: Path) -> str:
     return text
 
 
-def session_settings(work_dir: Path | str = DEFAULT_WORK_DIR, jars: Sequence[Path | str] = ()) -> dict[str, str]:
+def session_settings(work_dir: Path | str, jars: Sequence[Path | str] = ()) -> dict[str, str]:
     """The Spark settings of a local session whose files all go under `work_dir`; `jars` are
     added to the session's class path (spark.jars), for example Splink's similarity functions."""
     work = Path(work_dir).resolve()
@@ -62,11 +64,11 @@ def session_settings(work_dir: Path | str = DEFAULT_WORK_DIR, jars: Sequence[Pat
         # No hsperfdata_<user> folder in /tmp for the JVM's performance counters.
         "-XX:-UsePerfData",
         f"-Dlog4j2.configurationFile={_no_spaces(LOG4J2)}",
-        f"-Dcourt_timeliness.spark_log={_no_spaces(work / 'spark.log')}",
+        f"-D{LOG_PROPERTY}={_no_spaces(work / 'spark.log')}",
     ]
     settings = {
         "spark.master": "local[*]",
-        "spark.app.name": "court_timeliness",
+        "spark.app.name": APP_NAME,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.driver.host": "127.0.0.1",
@@ -84,18 +86,7 @@ def session_settings(work_dir: Path | str = DEFAULT_WORK_DIR, jars: Sequence[Pat
     return settings
 
 
-def java_problem() -> str | None:
-    """Why Spark cannot start here (no Java), or None."""
-    java_home = os.environ.get("JAVA_HOME")
-    if (java_home and (Path(java_home) / "bin" / "java").is_file()) or shutil.which("java"):
-        return None
-    return (
-        "Spark needs a Java runtime (17 or newer) and there is no `java` on PATH and no JAVA_HOME. "
-        "Install one (Debian and Ubuntu: apt-get install default-jre-headless), then run again."
-    )
-
-
-def local_session(work_dir: Path | str = DEFAULT_WORK_DIR, jars: Sequence[Path | str] = (), hive: bool = True):
+def local_session(work_dir: Path | str, jars: Sequence[Path | str] = (), hive: bool = True):
     """Start (or return) this process's local SparkSession, with every file it writes under `work_dir`.
 
     `hive=True` gives the session a Hive metastore (Derby, in `work_dir`), which dbt-spark
@@ -104,7 +95,7 @@ def local_session(work_dir: Path | str = DEFAULT_WORK_DIR, jars: Sequence[Path |
     """
     problem = java_problem()
     if problem:
-        raise RuntimeError(problem)
+        raise JavaNotFound(problem)
     from pyspark.sql import SparkSession
 
     settings = session_settings(work_dir, jars)
