@@ -1,5 +1,6 @@
-"""The examples' modules are safe to import: importing one changes no environment variable, and
-no two modules of the packages under notebooks/ import each other, directly or round a loop.
+"""The examples' and the theme's modules are safe to import: importing one changes no environment
+variable, and no two modules of the packages under notebooks/ and theme/ import each other,
+directly or round a loop.
 
 An import that sets ``os.environ`` changes every later dbt, Spark or subprocess call of the
 process that imported it, unseen; an import cycle makes what a module holds depend on which
@@ -19,18 +20,18 @@ import networkx as nx
 
 from conftest import ROOT
 
-# The packages of the examples and of what they share: one per folder of notebooks/.
-EXAMPLES = ROOT / "notebooks"
+# The packages of the examples and of what they share (one per folder of notebooks/), and the theme's.
+PACKAGE_FOLDERS = (ROOT / "notebooks", ROOT / "theme")
 
 
 def project_modules() -> dict[str, Path]:
     """Every module of the packages under notebooks/, by dotted name, with its file."""
     modules = {}
-    for init in sorted(EXAMPLES.glob("*/__init__.py")):
+    for init in sorted(init for folder in PACKAGE_FOLDERS for init in folder.glob("*/__init__.py")):
         for path in sorted(init.parent.rglob("*.py")):
             if "__pycache__" in path.parts or not (path.parent / "__init__.py").is_file():
                 continue
-            parts = path.relative_to(EXAMPLES).with_suffix("").parts
+            parts = path.relative_to(init.parent.parent).with_suffix("").parts
             modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return modules
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 from . import assets, code, head, images, navigation, not_found, notebooks, review, source, stylesheet, tables
 from .html import Page
+from .theme_name import NAME
 
 __version__ = "1.0"
-NAME = "moj_book"
 HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.

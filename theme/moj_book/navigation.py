@@ -4,6 +4,7 @@ and the site's root address, which opens the book's root page when that is not `
 from __future__ import annotations
 
 from .html import Page, parse
+from .theme_name import NAME
 
 
 def book_nav(page: Page) -> str:
@@ -60,8 +61,6 @@ def page(page: Page) -> None:
 
 def _root_redirect(app, config) -> None:
     """Write the site's index.html from the theme's redirect page (a complete, valid page)."""
-    from . import NAME
-
     if config.html_theme == NAME and config.root_doc != "index":
         config.html_additional_pages = {"index": "redirect.html", **(config.html_additional_pages or {})}
 

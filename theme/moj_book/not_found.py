@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from .theme_name import NAME
+
 PAGENAME = "404"
 # An attribute that holds an address, as Sphinx's templates write it (double quotes).
 ADDRESS = re.compile(r'(\s(?:href|src|action|data-content_root)=")([^"]*)(")')
@@ -38,8 +40,6 @@ def rewrite(html: str, root: str) -> str:
 
 
 def _make_absolute(app, exception) -> None:
-    from . import NAME
-
     if exception is not None or app.builder.format != "html" or app.config.html_theme != NAME:
         return
     path = Path(app.outdir) / f"{PAGENAME}{app.builder.out_suffix}"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sphinx.errors import ExtensionError
 
+from .theme_name import NAME
+
 HERE = Path(__file__).resolve().parent
 SCSS = HERE / "scss"
 FILE_NAME = "moj-book.css"
@@ -26,8 +28,6 @@ def node_modules(app) -> Path:
 
 def compile_stylesheet(app) -> None:
     """Compile scss/moj-book.scss into a static folder that Sphinx copies to _static/."""
-    from . import NAME
-
     if app.builder.format != "html" or app.config.html_theme != NAME:
         return
     modules = node_modules(app)
