@@ -11,12 +11,16 @@ extension that reaches for the internet fails the build.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import re
 import shutil
 import subprocess
 import sys
 import threading
+import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,13 +254,74 @@ def mini_book_in(tmp_path: Path):
         toc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_toc.py"), "--root", str(root)], **quiet)
         if toc.returncode != 0:
             return MiniBuild(toc.returncode, toc.stdout + toc.stderr, root)
-        flags = re.search(r"^BUILD_FLAGS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
-        result = subprocess.run(
-            [str(BIN / "jupyter-book"), "build", str(root), *flags.group(1).split()],
-            **quiet,
-            env={**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1"},
-            cwd=root,
-        )
-        return MiniBuild(result.returncode, result.stdout + result.stderr, root)
+        returncode, log = sphinx_build(root)
+        return MiniBuild(returncode, log, root)
 
     return build
+
+
+def build_flags() -> dict[str, bool]:
+    """The Makefile's BUILD_FLAGS (what `make book` passes to `jupyter-book build`) as Sphinx's arguments."""
+    flags = re.search(r"^BUILD_FLAGS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    known = {"-W": "warningiserror", "-n": "nitpicky", "--keep-going": "keep_going"}
+    unknown = [flag for flag in flags.group(1).split() if flag not in known]
+    assert not unknown, f"BUILD_FLAGS has {unknown}: teach conftest.build_flags what they mean"
+    return {name: flag in flags.group(1).split() for flag, name in known.items()}
+
+
+def sphinx_build(root: Path) -> tuple[int, str]:
+    """Build the book at `root` into root/_build/html as `jupyter-book build <root> BUILD_FLAGS` does,
+    but in this process (no start-up of a new Python and its imports): the same configuration, from
+    _config.yml with jupyter_book.config.get_final_config, and the same Sphinx application. Returns
+    its status (0 or 1) and its output and warnings. The global state a Sphinx build changes (the
+    docutils registries, the translations, sys.path, the working folder) is put back afterwards, so
+    that one build cannot change the next."""
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+    from sphinx.locale import translators
+    from sphinx.util.console import strip_colors
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    flags = build_flags()
+    # What jupyter_book/cli/main.py `build` passes for a book (the toc, and -n), and what its
+    # build_sphinx does with it.
+    overrides: dict[str, Any] = {"external_toc_path": (root / "_toc.yml").as_posix(), "latex_individualpages": False}
+    if flags["nitpicky"]:
+        overrides["nitpicky"] = True
+    status, warning = io.StringIO(), io.StringIO()
+    saved_path, saved_cwd = sys.path[:], Path.cwd()
+    # Sphinx points its logger at this build's streams, and stops it passing records on.
+    logger = logging.getLogger("sphinx")
+    saved_logger = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        os.chdir(root)  # as the subprocess ran, in case anything resolves a path against the working folder
+        config, _ = get_final_config(
+            user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root, use_external_toc=True
+        )
+        # The subprocess showed no Python warnings (the default filters hide pending deprecations, such as
+        # sphinx_jupyterbook_latex's Node.traverse()); nor does this build, in pytest's summary.
+        with warnings.catch_warnings(), patch_docutils(root), docutils_namespace():
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            app = Sphinx(
+                srcdir=root,
+                confdir=None,
+                outdir=root / "_build" / "html",
+                doctreedir=root / "_build" / ".doctrees",
+                buildername="html",
+                confoverrides=config,
+                status=status,
+                warning=warning,
+                warningiserror=flags["warningiserror"],
+                keep_going=flags["keep_going"],
+            )
+            app.build()
+            returncode = app.statuscode
+    except Exception:  # a warning that stopped the build (without --keep-going), or a crash
+        warning.write(traceback.format_exc())
+        returncode = 1
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        translators.clear()
+        logger.handlers[:], logger.level, logger.propagate = saved_logger
+    return returncode, strip_colors(status.getvalue() + warning.getvalue())
