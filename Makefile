@@ -155,7 +155,7 @@ lock: $(STAMP)
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
 	  --output-file requirements.txt requirements.in
 
-## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation)
+## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation, zizmor)
 lint: $(STAMP)
 	$(BIN)/pre-commit run --all-files
 
