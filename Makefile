@@ -14,7 +14,7 @@ SHELL       := /bin/bash
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup toc book html book-inputs test check serve lab bench clean lock lint drafts reviews linkcheck etl audit \
+.PHONY: help setup toc book html test check serve lab bench clean lock lint drafts reviews linkcheck etl audit \
         screenshots
 
 ## help: list these targets and what each does
@@ -95,10 +95,6 @@ $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 	$(JUPYTER_BOOK) build . $(BUILD_FLAGS) 2>&1 | tee $(BUILD_LOG) || { rm -f $(SPHINX_STATE); exit 1; }
 	@touch $@
 
-# The files a build reads, one per line (`make serve` watches them).
-book-inputs:
-	@printf '%s\n' $(BOOK_INPUTS)
-
 ## test: run every test (they build the book into _build/html with `make html`, once)
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
@@ -140,9 +136,10 @@ audit: book
 screenshots: book
 	$(BIN)/python tools/screenshots.py $(HTML) _build/screenshots
 
-## serve: build, serve on http://127.0.0.1:8000, rebuild on every save and reload the open page
+## serve: build, serve on http://127.0.0.1:8000 (or $PORT), rebuild on every save and reload the open page
+## (sphinx-autobuild; the navigation is regenerated before each build)
 serve: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python tools/serve.py
+	$(BIN)/python tools/serve.py $(BUILD_FLAGS)
 
 ## lab: open the example notebooks in JupyterLab on http://127.0.0.1:8888. It fetches no news,
 ## checks for no updates and does not browse PyPI for extensions, so it works offline.
@@ -161,7 +158,7 @@ lock: $(STAMP)
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
 	  --output-file requirements.txt requirements.in
 
-## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation)
+## lint: run the pre-commit hooks on every file (nbstripout, ruff, codespell, SQLFluff, navigation, zizmor)
 lint: $(STAMP)
 	$(BIN)/pre-commit run --all-files
 

@@ -108,6 +108,14 @@ BAD_CASES = {
         ),
         "cycle (X -> Y -> X)",
     ),
+    # The tool once looped for ever here, walking the tree down from a Home that was inside a cycle.
+    "home in a cycle": (
+        lambda r: (
+            page(r, "index.md", "title: Home page\neleventyNavigation: {key: Home, parent: A}"),
+            page(r, "a.md", "title: A\neleventyNavigation: {key: A, parent: Home}"),
+        ),
+        "book/a.md: the navigation goes round in a cycle (A -> Home -> A)",
+    ),
     "two roots": (
         lambda r: page(r, "bad.md", "title: Bad\neleventyNavigation: {key: Bad}"),
         "book/bad.md: no `eleventyNavigation.parent`, so the navigation from Home does not reach this page",

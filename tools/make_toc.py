@@ -35,6 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import networkx as nx
 import yaml
 
 from pages import PageError, find_sources, read_metadata
@@ -150,35 +151,23 @@ def build_tree(root: Path) -> Page:
         if page.parent and page.parent not in by_key:
             known = ", ".join(sorted(by_key))
             problems.append(f"{page.path}: the parent {page.parent!r} is not the key of any page. Use one of: {known}.")
-    # Follow parents from each page; a page that comes back to itself is in a cycle.
-    in_cycle: set[str] = set()
-    for page in pages:
-        chain = [page.key]
-        current = page
-        while current.parent in by_key:
-            current = by_key[current.parent]
-            if current.key == page.key and page.key not in in_cycle:
-                in_cycle.update(chain)
-                problems.append(
-                    f"{page.path}: the navigation goes round in a cycle ({' -> '.join(chain + [page.key])}). "
-                    "Point one of these pages' `parent` at a page outside the cycle."
-                )
-            if current.key in chain:
-                break
-            chain.append(current.key)
-    home = by_key.get(ROOT_KEY)
-    for page in pages:
-        if page.parent in by_key and by_key[page.parent] is not page:
-            by_key[page.parent].children.append(page)
-    reached: set[str] = set()
-    stack = [home] if home else []
-    while stack:
-        page = stack.pop()
-        reached.add(page.key)
-        stack.extend(page.children)
+    # The navigation as a graph, each page's key pointing at its parent's.
+    parents = nx.DiGraph()
+    parents.add_nodes_from(by_key)
+    parents.add_edges_from((page.key, page.parent) for page in by_key.values() if page.parent in by_key)
+    # Each cycle is reported once, at its page read first (by_key keeps the order pages are read in).
+    first = {key: index for index, key in enumerate(by_key)}
+    for cycle in sorted(nx.simple_cycles(parents), key=lambda keys: min(map(first.get, keys))):
+        start = min(range(len(cycle)), key=lambda i: first[cycle[i]])
+        chain = cycle[start:] + cycle[: start + 1]
+        problems.append(
+            f"{by_key[chain[0]].path}: the navigation goes round in a cycle ({' -> '.join(chain)}). "
+            "Point one of these pages' `parent` at a page outside the cycle."
+        )
+    reached = nx.ancestors(parents, ROOT_KEY) | {ROOT_KEY} if ROOT_KEY in parents else set()
     reported = {problem.split(":", 1)[0] for problem in problems}
     for page in pages:
-        if home and page.key not in reached and str(page.path) not in reported:
+        if reached and page.key not in reached and str(page.path) not in reported:
             problems.append(
                 f"{page.path}: the navigation from {ROOT_KEY} does not reach this page (its parent "
                 f"{page.parent!r} is itself outside the tree). Fix the parent's front matter first."
@@ -186,8 +175,10 @@ def build_tree(root: Path) -> Page:
     if problems:
         raise TocError(problems)
     for page in pages:
-        page.children.sort(key=lambda p: (p.order, p.title.casefold()))
-    return home
+        page.children = sorted(
+            map(by_key.get, parents.predecessors(page.key)), key=lambda p: (p.order, p.title.casefold())
+        )
+    return by_key[ROOT_KEY]
 
 
 def render(home: Page) -> str:

@@ -1,151 +1,94 @@
-"""Live preview: build the book, serve it on 127.0.0.1, rebuild on every save and reload the page.
+"""Live preview with sphinx-autobuild: `make serve` (http://127.0.0.1:8000; PORT=8001 make serve).
 
-    make serve            # http://127.0.0.1:8000
-    PORT=8001 make serve
-
-It builds with `make book` (the same navigation step, flags and checks as ever)
-and watches the files that build reads (`make book-inputs`: the pages, the
-notebooks and what they read, the theme, the configuration). After a change it
-builds again; notebooks re-run only if they or their inputs changed. A failed
-build prints its errors and the last good build stays served. An open page
-reloads itself after each good build: the server adds a small script, served
-from this same address, to each page it sends, and the script asks the server
-every second whether a newer build is ready. The built files are not changed.
-Stop it with Ctrl+C.
+sphinx-autobuild builds the book with the flags `make book` uses (the Makefile passes
+them on), serves _build/html on 127.0.0.1, rebuilds after every save of a page, a
+notebook or a file it reads, the theme, tools/book_extensions.py or _config.yml, and
+reloads the open page (through a script it adds to each page as it sends it; the
+built files are not changed). Notebooks run through the same execution cache as in
+`make book`, so a rebuild re-runs only what changed. Before each build it
+regenerates the navigation from the front matter (tools/make_toc.py: a mistake stops
+that build with its message, and the last good build stays served) and the Sphinx
+configuration from _config.yml, as `jupyter-book build` makes it. _toc.yml itself is
+not watched: the step before each build rewrites it. This file only assembles that
+command and writes the configuration; Ctrl+C stops the server.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
+import argparse
 import os
-import subprocess
+import re
+import shlex
 import sys
-import threading
-import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
-# What the server adds to each page, and where the page asks for the build number.
-RELOAD_PATH = "/_live/reload.js"
-BUILD_PATH = "/_live/build"
-RELOAD_SCRIPT = f"""// make serve: reload this page when a newer build of the book is ready.
-(function () {{
-  var seen = null;
-  function check() {{
-    fetch("{BUILD_PATH}", {{cache: "no-store"}}).then(function (r) {{ return r.text(); }}).then(function (build) {{
-      if (seen !== null && build !== seen) {{ location.reload(); return; }}
-      seen = build;
-      setTimeout(check, 1000);
-    }}, function () {{ setTimeout(check, 1000); }});
-  }}
-  check();
-}})();
-"""
-RELOAD_TAG = f'<script src="{RELOAD_PATH}" defer></script>'.encode()
+BIN = Path(sys.executable).parent
+WATCHED = r"(book|notebooks|theme)/|_config\.yml$|tools/book_extensions\.py$"
+NOT_WATCHED = r"/(output|_build|__pycache__|\.ipynb_checkpoints)(/|$)"
 
 
-class Builds:
-    """The number of the last good build, which pages poll."""
+def write_conf(root: Path) -> Path:
+    """Sphinx's conf.py for the book in `root`, from its _config.yml as jupyter-book reads it.
 
-    def __init__(self):
-        self.number = 0
-        self._lock = threading.Lock()
+    It is written in the book's root (and git-ignored), the folder the theme and the book's
+    extension read as Sphinx's configuration folder; `jupyter-book build` does not read it.
+    """
+    from jupyter_book.config import get_final_config
 
-    def succeeded(self) -> None:
-        with self._lock:
-            self.number += 1
-
-
-class LiveHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built files, adds the reload script to pages, and does not log each request."""
-
-    builds: Builds
-
-    def do_GET(self):  # noqa: N802 (the base class's name)
-        path = self.path.split("?", 1)[0]
-        if path == RELOAD_PATH:
-            return self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
-        if path == BUILD_PATH:
-            return self._send(str(self.builds.number).encode(), "text/plain; charset=utf-8")
-        file = Path(self.translate_path(path))
-        if file.is_dir():
-            file = file / "index.html"
-        if file.suffix == ".html" and file.is_file():
-            page = file.read_bytes()
-            at = page.rfind(b"</body>")
-            page = page[:at] + RELOAD_TAG + page[at:] if at >= 0 else page + RELOAD_TAG
-            return self._send(page, "text/html; charset=utf-8")
-        return super().do_GET()
-
-    def _send(self, content: bytes, content_type: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(content)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(content)
-
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
-        pass
+    config_file = root / "_config.yml"
+    # What `jupyter-book build` passes for a whole book (rather than one page).
+    book = {"external_toc_path": "_toc.yml", "latex_individualpages": False}
+    config, _ = get_final_config(user_yaml=config_file, sourcedir=root, cli_config=book)
+    extensions = yaml.safe_load(config_file.read_text(encoding="utf-8")).get("sphinx", {}).get("local_extensions")
+    lines = [
+        "# GENERATED by tools/serve.py from _config.yml for `make serve` (git-ignored): do not edit.",
+        "import sys",
+    ]
+    lines += [f"sys.path.insert(0, {str((root / path).resolve())!r})" for path in (extensions or {}).values()]
+    lines += [f"{key} = {config[key]!r}" for key in sorted(config)]
+    conf = root / "conf.py"
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return conf
 
 
-def make_server(html: Path, builds: Builds, port: int = 0) -> http.server.ThreadingHTTPServer:
-    """A live-preview server for a built book on 127.0.0.1 (port 0: any free port)."""
-    handler = functools.partial(type("Handler", (LiveHandler,), {"builds": builds}), directory=str(html))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+def command(root: Path, port: int, sphinx_flags: list[str]) -> list[str]:
+    """The sphinx-autobuild command that serves the book in `root` (run it from `root`)."""
+    python = str(BIN / "python")
+    tools = Path(__file__).resolve().parent
+    before_each_build = [
+        [python, str(tools / "make_toc.py"), "--root", str(root)],
+        [python, str(tools / "serve.py"), "--root", str(root), "--conf-only"],
+    ]
+    return [
+        str(BIN / "sphinx-autobuild"),
+        ".",
+        "_build/html",
+        *("-d", "_build/.doctrees"),
+        *sphinx_flags,
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *(arg for step in before_each_build for arg in ("--pre-build", shlex.join(step))),
+        # Everything under the root but what the build reads, and nothing the build writes.
+        *("--re-ignore", f"^{re.escape(str(root.resolve()))}/(?!{WATCHED})"),
+        *("--re-ignore", NOT_WATCHED),
+    ]
 
 
-def watched() -> dict[Path, float]:
-    """Modification times of every file the build reads, as `make book-inputs` lists them."""
-    listed = subprocess.run(
-        ["make", "--no-print-directory", "-s", "book-inputs"], cwd=ROOT, capture_output=True, text=True
-    )
-    times = {}
-    for name in listed.stdout.split():
-        path = ROOT / name
-        if path.exists():
-            times[path] = path.stat().st_mtime
-    return times
-
-
-def build() -> bool:
-    started = time.perf_counter()
-    result = subprocess.run(["make", "--no-print-directory", "book"], cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        print(result.stdout[-4000:], result.stderr[-4000:], sep="\n")
-        print("Build FAILED; still serving the last good build.", flush=True)
-        return False
-    print(f"Rebuilt in {time.perf_counter() - started:.1f} s.", flush=True)
-    return True
-
-
-def main() -> int:
-    port = int(os.environ.get("PORT", "8000"))
-    builds = Builds()
-    if build():
-        builds.succeeded()
-    server = make_server(HTML, builds, port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Serving http://127.0.0.1:{port}/ ; rebuilding on every save. Ctrl+C stops.", flush=True)
-    seen = watched()
-    try:
-        while True:
-            time.sleep(1)
-            now = watched()
-            if now != seen:
-                changed = sorted(
-                    str(p.relative_to(ROOT))
-                    for p in set(now) ^ set(seen) | {p for p in now if p in seen and now[p] != seen[p]}
-                )
-                print(f"Changed: {', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}", flush=True)
-                if build():
-                    builds.succeeded()
-                seen = watched()
-    except KeyboardInterrupt:
-        server.shutdown()
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="book root")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--conf-only", action="store_true", help="only write the Sphinx configuration")
+    args, sphinx_flags = parser.parse_known_args(argv)
+    root = args.root.resolve()
+    write_conf(root)
+    if args.conf_only:
+        return 0
+    os.chdir(root)
+    run = command(root, args.port, sphinx_flags)
+    os.execv(run[0], run)
 
 
 if __name__ == "__main__":
