@@ -17,6 +17,8 @@ from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from people_linkage import evaluate, linkage, people, prepare
 
+pytestmark = pytest.mark.slow  # each test links the people of its own data set (see pyproject.toml)
+
 # The issue asked for 0.95 precision and 0.90 recall on pairs at the chosen threshold; the
 # model does better on the default data (0.978 and 0.988), so the bar is raised to these.
 MIN_PRECISION = 0.97

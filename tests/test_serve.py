@@ -91,6 +91,7 @@ def wait_for(what, server: subprocess.Popen, log: Path, seconds: float = 180):
     pytest.fail(f"not within {seconds} s; the server said:\n{log.read_text(encoding='utf-8')[-6000:]}")
 
 
+@pytest.mark.slow  # builds and serves a small book of its own
 def test_it_serves_the_book_and_a_front_matter_change_shows_after_the_rebuild(tmp_path):
     book = tmp_path / "book"
     for name in ("theme", "tools", "node_modules"):
