@@ -147,9 +147,11 @@ def _raise(error: BaseException):
 
 
 # What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
+BROWSER_FIXTURES = {"checker", "served_book", "page_report"}
+SPARK_FIXTURES = {"spark_run", "spark_linkage"}
 NEEDS = {
-    "Chromium": {"checker", "served_book", "page_report"},
-    "Java": {"vnu_report", "spark_run", "spark_linkage"},
+    "Chromium": BROWSER_FIXTURES,
+    "Java": {"vnu_report", *SPARK_FIXTURES},
 }
 
 
@@ -179,8 +181,8 @@ def _missing(need: str) -> str | None:
 # The markers of the tests that a quick check (`make check`) leaves out, found by the fixtures
 # they use; a module marks itself `slow` with `pytestmark`. pyproject.toml says what each means.
 MARKED_BY_FIXTURE = {
-    "browser": {"checker", "served_book", "page_report"},
-    "spark": {"spark_run", "spark_linkage"},
+    "browser": BROWSER_FIXTURES,
+    "spark": SPARK_FIXTURES,
     "slow": {"mini_book"},
 }
 
