@@ -9,15 +9,14 @@ book is built and the checkout's _build is never touched.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import BIN, ROOT
+from checkout import later, tracked_copy
+from conftest import BIN
 
 FAKE_BUILD = """#!/bin/sh
 # Stands in for jupyter-book: records the call, then fails if told to.
@@ -29,13 +28,7 @@ mkdir -p _build/html
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    repo = tmp_path / "repo"
-    for name in filter(None, listed.stdout.split("\0")):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
-    (repo / ".venv").symlink_to(BIN.parent)
+    repo = tracked_copy(tmp_path / "repo")
     fake = tmp_path / "fake" / "jupyter-book"
     fake.parent.mkdir()
     fake.write_text(FAKE_BUILD, encoding="utf-8")
@@ -68,14 +61,6 @@ def make_book(repo: Path) -> int:
         pytest.fail(f"make book failed:\n{result.stdout}\n{result.stderr}")
     calls = fake / "calls"
     return len(calls.read_text().splitlines()) if calls.exists() else 0
-
-
-def later(path: Path) -> None:
-    """Make sure the next change to path gets a newer time than the last build (coarse file systems)."""
-    time.sleep(0.02)
-    stamp = path.stat().st_mtime
-    while time.time() <= stamp + 0.01:
-        time.sleep(0.01)
 
 
 def test_nothing_changed_means_no_build(project):

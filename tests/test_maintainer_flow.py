@@ -12,26 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT
+from checkout import later, tracked_copy
+from conftest import ROOT
 from test_notebooks import NOTEBOOKS, ran_cleanly
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
-
-
-def tracked_copy(destination: Path) -> Path:
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in filter(None, listed.stdout.split("\0")):
-        if (ROOT / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, destination / name)
-    (destination / ".venv").symlink_to(BIN.parent)
-    (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    return destination
 
 
 def make(repo: Path, target: str) -> subprocess.CompletedProcess:
@@ -49,25 +38,19 @@ def make(repo: Path, target: str) -> subprocess.CompletedProcess:
     )
 
 
-def later(path: Path) -> None:
-    """Make sure the next change gets a newer time than `path` (file systems with coarse times)."""
-    stamp = path.stat().st_mtime
-    while time.time() <= stamp + 1:
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def edited_and_rebuilt(built_book, tmp_path_factory) -> tuple[Path, list[str]]:
     """A copy of the checkout built with `make book` from this run's warm cache, then a page
     edited and built again with `make html`. Returns the copy and both builds' logs."""
     assert built_book.returncode == 0, built_book.log[-3000:]
     repo = tracked_copy(tmp_path_factory.mktemp("maintainer") / "repo")
+    (repo / "node_modules").symlink_to(ROOT / "node_modules")
     shutil.copytree(built_book.html.parent / ".jupyter_cache", repo / "_build" / ".jupyter_cache")
     logs = []
     first = make(repo, "book")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     logs.append((repo / "_build" / "book-build.log").read_text(encoding="utf-8"))
-    later(repo / "_build" / ".make-book-stamp")
+    later(repo / "_build" / ".make-book-stamp", margin=1)  # a real build: a whole second, to be sure
     page = repo / "book" / "join.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nA sentence a maintainer added.\n", encoding="utf-8")
     second = make(repo, "html")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from checkout import tracked_copy
 from conftest import BIN, ROOT
 
 CONFIG = ROOT / ".pre-commit-config.yaml"
@@ -27,16 +27,7 @@ OFFLINE_LANGUAGES = {"unsupported", "unsupported_script", "system", "script", "p
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory) -> Path:
     """The tracked files, as they are now, in a fresh git repository beside the project's .venv."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True)
-    if listed.returncode != 0:
-        pytest.fail(f"{ROOT} is not a git checkout: pre-commit needs one. Clone the repository.")
-    target = tmp_path_factory.mktemp("precommit") / "repo"
-    for name in filter(None, listed.stdout.split("\0")):
-        source = ROOT / name
-        if source.is_file():  # a file deleted but not yet committed is skipped
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(BIN.parent)
+    target = tracked_copy(tmp_path_factory.mktemp("precommit") / "repo")
     git(target, "init", "-q")
     git(target, "add", "-A")
     return target
