@@ -274,22 +274,18 @@ def build_flags() -> dict[str, bool]:
 def sphinx_build(root: Path) -> tuple[int, str]:
     """Build the book at `root` into root/_build/html as `jupyter-book build <root> BUILD_FLAGS` does,
     but in this process (no start-up of a new Python and its imports): the same configuration, from
-    _config.yml with jupyter_book.config.get_final_config, and the same Sphinx application. Returns
+    _config.yml by tools/book_config.py, and the same Sphinx application. Returns
     its status (0 or 1) and its output and warnings. The global state a Sphinx build changes (the
     docutils registries, the translations, sys.path, the working folder) is put back afterwards, so
     that one build cannot change the next."""
-    from jupyter_book.config import get_final_config
     from sphinx.application import Sphinx
     from sphinx.locale import translators
     from sphinx.util.console import strip_colors
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    from book_config import sphinx_config
+
     flags = build_flags()
-    # What jupyter_book/cli/main.py `build` passes for a book (the toc, and -n), and what its
-    # build_sphinx does with it.
-    overrides: dict[str, Any] = {"external_toc_path": (root / "_toc.yml").as_posix(), "latex_individualpages": False}
-    if flags["nitpicky"]:
-        overrides["nitpicky"] = True
     status, warning = io.StringIO(), io.StringIO()
     saved_path, saved_cwd = sys.path[:], Path.cwd()
     # Sphinx points its logger at this build's streams, and stops it passing records on.
@@ -297,9 +293,7 @@ def sphinx_build(root: Path) -> tuple[int, str]:
     saved_logger = (logger.handlers[:], logger.level, logger.propagate)
     try:
         os.chdir(root)  # as the subprocess ran, in case anything resolves a path against the working folder
-        config, _ = get_final_config(
-            user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root, use_external_toc=True
-        )
+        config = sphinx_config(root, nitpicky=flags["nitpicky"])
         # The subprocess showed no Python warnings (the default filters hide pending deprecations, such as
         # sphinx_jupyterbook_latex's Node.traverse()); nor does this build, in pytest's summary.
         with warnings.catch_warnings(), patch_docutils(root), docutils_namespace():
