@@ -76,7 +76,9 @@ book: toc
 # it reads the page, and would otherwise pass over the page that failed (the
 # notebooks' execution cache keeps that quick). Every build's output is kept in
 # BUILD_LOG, which the tests read for warnings. `make html` builds from _toc.yml
-# as committed.
+# as committed. Git's log of HEAD is an input too: each page says when its source
+# was last committed, so a commit, a checkout or a pull builds again (Sphinx then
+# writes again only the pages whose date changed: theme/moj_book/rebuild.py).
 JUPYTER_BOOK ?= $(BIN)/jupyter-book
 BUILD_FLAGS  := -W -n --keep-going
 BUILT        := _build/.make-book-stamp
@@ -86,7 +88,8 @@ BOOK_DIRS    := book notebooks theme
 BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
                   -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
 BOOK_INPUTS   = $(wildcard $(addsuffix /.,$(BOOK_DIRS))) $(BOOK_SOURCES) _config.yml _toc.yml \
-                tools/book_extensions.py requirements.txt $(wildcard package-lock.json)
+                tools/book_extensions.py requirements.txt $(wildcard package-lock.json) $(GIT_HEAD_LOG)
+GIT_HEAD_LOG := $(wildcard $(shell git rev-parse --git-path logs/HEAD 2>/dev/null))
 
 html: $(BUILT)
 

@@ -143,3 +143,21 @@ def test_a_failed_build_makes_the_next_one_read_every_page_again(project):
     (project / "book" / "join.md").touch()
     assert make_book(project) == 2
     assert not state.exists()
+
+
+def test_a_commit_rebuilds_so_that_each_page_shows_its_last_commit(project):
+    """Each page says when its source was last committed ("Last updated"): a commit must build
+    again, even of a file that was already built as it is."""
+
+    def commit(*args: str) -> None:
+        identity = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
+        subprocess.run(["git", *identity, *args], cwd=project, check=True, capture_output=True)
+
+    commit("init", "-q")
+    commit("add", "-A")
+    commit("commit", "-q", "-m", "first")
+    assert make_book(project) == 1
+    later(project / "_build" / ".make-book-stamp")
+    commit("commit", "-q", "--allow-empty", "-m", "second")
+    assert make_book(project) == 2
+    assert make_book(project) == 2
