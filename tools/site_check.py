@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from moj_book import not_found
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -95,8 +96,7 @@ def site_root(root: Path = ROOT) -> str:
     """The path the book is published under (html.baseurl's path in _config.yml), with a slash
     at each end: /data-and-analytics-engineering/ on GitHub Pages; / if no baseurl is set."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
-    path = urlsplit(((config.get("html") or {}).get("baseurl")) or "").path.strip("/")
-    return f"/{path}/" if path else "/"
+    return not_found.site_root((config.get("html") or {}).get("baseurl"))
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
