@@ -103,10 +103,11 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 ## check: the quick check after an edit of a page, notebook or theme (about a minute once built): the
-## book build and its page checks, unit tests and lint; no Spark, browser or test-book builds (make test runs them)
+## book build and its page checks, unit tests and lint; no Spark, browser or test-book builds (make test runs them).
+## Two workers, each taking whole test files (pytest-xdist); the first builds the book, the other waits for it
 CHECK_MARKERS := not spark and not browser and not slow
 check: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)"
+	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)" --numprocesses 2 --dist loadfile
 
 ## reviews: list every page with its owner and review date, overdue first; fails if any is overdue
 reviews: $(STAMP)

@@ -11,6 +11,7 @@ extension that reaches for the internet fails the build.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -34,6 +35,7 @@ from local_spark.offline import offline_command
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BUILD_LOG = ROOT / "_build" / "book-build.log"
+BUILD_LOCK = ROOT / "_build" / ".build.lock"
 
 
 @dataclass
@@ -68,13 +70,22 @@ def built_book() -> Build:
     """The book as `make html` builds it (offline where possible), once per test run."""
     prefix, reason = offline_command()
     env = {**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1", "MAKEFLAGS": ""}
-    # The packages first, with the network (nothing to do unless a lock changed since the last set-up).
-    setup = subprocess.run(["make", "--no-print-directory", "setup"], capture_output=True, text=True, env=env, cwd=ROOT)
-    if setup.returncode != 0:
-        return Build(setup.returncode, setup.stdout + setup.stderr, ROOT / "_build" / "html", False, "set-up failed")
-    result = subprocess.run(
-        [*(prefix or []), "make", "--no-print-directory", "html"], capture_output=True, text=True, env=env, cwd=ROOT
-    )
+    # One set-up and build at a time: where tests run in several processes (`make check` runs two
+    # workers), the others wait for the first and then find nothing left to do.
+    BUILD_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with BUILD_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # The packages first, with the network (nothing to do unless a lock changed since the last set-up).
+        setup = subprocess.run(
+            ["make", "--no-print-directory", "setup"], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+        if setup.returncode != 0:
+            return Build(
+                setup.returncode, setup.stdout + setup.stderr, ROOT / "_build" / "html", False, "set-up failed"
+            )
+        result = subprocess.run(
+            [*(prefix or []), "make", "--no-print-directory", "html"], capture_output=True, text=True, env=env, cwd=ROOT
+        )
     log = BUILD_LOG.read_text(encoding="utf-8") if BUILD_LOG.exists() else ""
     if result.returncode != 0 and "jupyter-book build" not in result.stdout:
         log = result.stdout + result.stderr  # make stopped before jupyter-book ran
