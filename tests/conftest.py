@@ -15,6 +15,7 @@ import fcntl
 import io
 import logging
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -148,9 +149,64 @@ def _start_slow_work_early(request):
     for fixture, starter in _STARTERS.items():
         if fixture in needed and fixture not in _STARTED:
             try:
-                _STARTED[fixture] = starter(request)
+                _STARTED[fixture] = _once_per_run(request, fixture, starter)
             except Exception as error:  # reported by the tests that need it, not by every test
                 _STARTED[fixture] = Early(lambda error=error: _raise(error))
+
+
+def _once_per_run(
+    request: pytest.FixtureRequest, fixture: str, starter: Callable[[pytest.FixtureRequest], Early]
+) -> Early:
+    """The early work for `fixture`, done by one process of the run.
+
+    Where the tests run in several processes (pytest-xdist's workers), every worker collects
+    every test, so each would start the same Spark runs. The first to take a lock on a file of
+    this run's does the work and leaves its result (pickled) beside the lock; the others wait on
+    the lock, if a test of theirs needs the result, and read it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return starter(request)
+    run = os.environ["PYTEST_XDIST_TESTRUNUID"]
+    shared = request.getfixturevalue("tmp_path_factory").getbasetemp().parent / f"early-{run}"
+    shared.mkdir(exist_ok=True)
+    result, lock = shared / f"{fixture}.pickle", (shared / f"{fixture}.lock").open("w")
+
+    def read() -> Any:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the worker doing the work holds it until its result is written
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        if not result.exists():
+            raise RuntimeError(f"the worker that ran {fixture} left no result in {result}: see its failure")
+        outcome, value = pickle.loads(result.read_bytes())
+        if outcome == "error":
+            raise value
+        return value
+
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return Early(read)
+    if result.exists():  # another worker did it already
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return Early(read)
+    early = starter(request)
+
+    def work() -> Any:
+        try:
+            value = early.result()
+        except BaseException as error:
+            try:
+                result.write_bytes(pickle.dumps(("error", error)))
+            except Exception:  # an error that cannot be pickled: its text then
+                result.write_bytes(pickle.dumps(("error", RuntimeError(f"{fixture} failed: {error!r}"))))
+            raise
+        else:
+            result.write_bytes(pickle.dumps(("ok", value)))
+            return value
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    return Early(work)
 
 
 def _raise(error: BaseException):
@@ -198,13 +254,27 @@ MARKED_BY_FIXTURE = {
 }
 
 
+# How the tests share two workers (pytest-xdist, `--dist loadgroup`): a module's tests stay
+# together, so that its module fixtures are made once, except in the modules named here, whose
+# tests are each quick and many (a page in Chromium each) and are shared out one by one. The dbt
+# project's modules share its data and builds, so they run in one worker.
+SHARED_OUT = {"test_accessibility.py"}
+GROUPS = {"test_court_timeliness_dbt.py": "court_timeliness", "test_court_timeliness_dbt_spark.py": "court_timeliness"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(session, config, items):
-    """Mark the tests that need a browser or Spark, or build a book of their own; then stop once,
-    with one line per missing program, rather than fail every test that needs it."""
+    """Mark the tests that need a browser or Spark, or build a book of their own, and group them
+    for the workers; then stop once, with one line per missing program, rather than fail every
+    test that needs it."""
+    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         for marker, fixtures in MARKED_BY_FIXTURE.items():
             if fixtures & set(item.fixturenames):
                 item.add_marker(marker)
+        module = item.path.name
+        if grouped and module not in SHARED_OUT and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
     needed = {need for item in items for need, fixtures in NEEDS.items() if fixtures & set(item.fixturenames)}
     problems = [problem for need in sorted(needed) if (problem := _missing(need))]
     if problems:
