@@ -2,6 +2,7 @@
 
 - Email addresses are written plainly (no docutils "cloaking").
 - Notebook kernels get CurveZMQ keys, so their traffic is encrypted.
+- A page that quotes a notebook's glued figure is read again whenever the notebook is.
 - A notebook runs again when anything it reads changes, not only its code cells
   (see ``notebook_inputs``).
 - Every page and notebook has a description and review dates, or the build fails
@@ -181,9 +182,10 @@ def _key_notebooks_on_their_inputs(app, docname, source):
 
 
 def _notebooks_whose_inputs_changed(app, env, added, changed, removed):
-    """Sphinx reads again only the files that changed: also read the notebooks whose inputs did."""
+    """Sphinx reads again only the files that changed: also read the notebooks whose inputs did,
+    and the pages that show a figure glued in a notebook read again (``_note_glue``)."""
     known = getattr(env, "moj_book_inputs", {})
-    return [
+    notebooks = [
         docname
         for docname, digest in known.items()
         if docname in env.found_docs
@@ -191,10 +193,40 @@ def _notebooks_whose_inputs_changed(app, env, added, changed, removed):
         and docname not in added
         and _digest_of(app, Path(env.doc2path(docname))) != digest
     ]
+    read_again = {*notebooks, *added, *changed}
+    quoting = [
+        docname
+        for docname, sources in getattr(env, "moj_book_glue_from", {}).items()
+        if sources & read_again and docname not in read_again and docname in env.found_docs
+    ]
+    return notebooks + quoting
+
+
+def _note_glue(app, doctree):
+    """Remember which notebooks a page quotes with cross-document glue
+    (``{glue:text}`notebooks/x/x.ipynb::name```): myst-nb fills those figures in when it
+    writes the page, from the notebook's latest run, but Sphinx writes again only the pages it
+    read again. So a page that quotes a notebook is read again whenever the notebook is, and
+    never shows a figure of an earlier run."""
+    from myst_nb.ext.glue.utils import PendingGlueReference
+
+    sources = {node.refdoc for node in doctree.findall(PendingGlueReference) if node.refdoc != app.env.docname}
+    glue_from = getattr(app.env, "moj_book_glue_from", None)
+    if glue_from is None:
+        glue_from = app.env.moj_book_glue_from = {}
+    if sources:
+        glue_from[app.env.docname] = sources
+    else:
+        glue_from.pop(app.env.docname, None)
 
 
 def _forget_removed(app, env, docname):
     getattr(env, "moj_book_inputs", {}).pop(docname, None)
+    getattr(env, "moj_book_glue_from", {}).pop(docname, None)
+
+
+def _merge_glue_sources(app, env, docnames, other):
+    env.moj_book_glue_from = {**getattr(env, "moj_book_glue_from", {}), **getattr(other, "moj_book_glue_from", {})}
 
 
 def setup(app):
@@ -205,4 +237,6 @@ def setup(app):
     app.connect("source-read", _key_notebooks_on_their_inputs)
     app.connect("env-get-outdated", _notebooks_whose_inputs_changed)
     app.connect("env-purge-doc", _forget_removed)
+    app.connect("doctree-read", _note_glue)
+    app.connect("env-merge-info", _merge_glue_sources)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -311,8 +311,9 @@ def _inject_defects(
     next_file["day"] += 1  # sent again in the next day's file, with its original extraction_timestamp
 
     # Messy but fixable values on other clean, non-delete rows.
+    # Chosen in random order, so that each kind of mess is spread over every day's file.
     messy = np.flatnonzero(free & content)
-    messy = np.sort(rng.choice(messy, size=min(int(round(MESSY_RATE * n)), len(messy)), replace=False))
+    messy = rng.choice(messy, size=min(int(round(MESSY_RATE * n)), len(messy)), replace=False)
     half = len(messy) // 2
     events.loc[messy[:half], "court_code"] = " " + events.loc[messy[:half], "court_code"].str.lower()
     events.loc[messy[half:], "offence_category"] = (

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import example_output
 from example_output import output_folder
 
 from . import extracts, preflight
@@ -456,20 +457,29 @@ def run_pipeline(
         con.close()
 
 
-def ensure_curated(output_dir: Path | None = None, cases: int | None = None) -> Path:
+def ensure_curated(output_dir: Path | None = None, cases: int | None = None, seed: int | None = None) -> Path:
     """Return ``<output_dir>/curated/``, running the whole pipeline first if it is missing or incomplete.
 
-    ``output_dir`` defaults to ``notebooks/output/court_cases_etl/``; ``cases`` to the ETL
-    notebook's default size. Output made for a different number of cases is rebuilt.
+    ``output_dir`` defaults to ``notebooks/output/court_cases_etl/``; ``cases`` and ``seed`` to
+    the ETL notebook's (``default_size()``). Output made for other cases or another seed is rebuilt.
     """
     output_dir = Path(output_dir) if output_dir is not None else DEFAULT_OUTPUT
-    cases = cases if cases is not None else DEFAULT_CASES
+    default_cases, default_seed = default_size()
+    cases = cases if cases is not None else default_cases
+    seed = seed if seed is not None else default_seed
     curated = output_dir / CURATED_FOLDER
     marker = curated / MANIFEST_FILE
     if marker.is_file() and (curated / COURTS_FILE).is_file() and cases_folder(curated).is_dir():
         try:
-            if json.loads(marker.read_text(encoding="utf-8")).get("cases") == cases:
+            made = json.loads(marker.read_text(encoding="utf-8"))
+            if made.get("cases") == cases and made.get("seed") == seed:
                 return curated
         except (json.JSONDecodeError, OSError):
             pass  # unreadable marker: rebuild
-    return run_pipeline(output_dir, cases=cases)
+    return run_pipeline(output_dir, cases=cases, seed=seed)
+
+
+def default_size() -> tuple[int, int]:
+    """The cases and seed the notebooks run at: DEFAULT_CASES and extracts.SEED, unless the
+    tests ask for another seed and size (example_output.seed and .scaled)."""
+    return example_output.scaled(DEFAULT_CASES), example_output.seed(extracts.SEED)

@@ -7,13 +7,27 @@ handful of colours plus anti-aliasing; stored as a 256-colour image when that
 halves the file or better, a chart looks the same and weighs a third. A page's
 whole weight must stay under 300 KiB, and two charts would use half of it.
 Photos or gradients that would lose detail keep their original encoding.
+
+A chart describes itself: the notebook code that draws it writes its alt text, made from the
+data it draws, into the PNG (the ``Description`` text keyword, see
+notebooks/example_output/figures.py), and that becomes the image's ``alt`` here. An image
+given alt text both ways is a warning (fails the build): the cell metadata's would be typed
+by hand, and could drift from what ran. The image's smallest text size (in its pixels)
+becomes ``data-smallest-text-px``, which the browser tests scale by the image's shown width.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sphinx.util import logging
+
 from .html import Page
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = "Description"  # the PNG text keyword an image's description is written under
+SMALLEST_TEXT = "Smallest text px"
 
 
 def _sources(app) -> dict[str, Path]:
@@ -28,17 +42,30 @@ def page(page: Page) -> None:
 
     sources = _sources(page.app)
     for img in page.body.find_all("img", src=True):
-        if img.get("width") and img.get("height"):
-            continue
         source = sources.get(img["src"].rsplit("/", 1)[-1])
         if source is None or not source.is_file():
             continue
         try:
             with Image.open(source) as image:
-                width, height = image.size
+                image.load()
+                size, text = image.size, dict(getattr(image, "text", {}))
         except (UnidentifiedImageError, OSError):
             continue  # not a raster image (SVG): the browser sizes it from its viewBox
-        img["width"], img["height"] = str(width), str(height)
+        if not (img.get("width") and img.get("height")):
+            img["width"], img["height"] = str(size[0]), str(size[1])
+        described = text.get(DESCRIPTION, "").strip()
+        if described:
+            typed = img.get("alt", "")
+            if typed and typed != img["src"] and typed != described:  # docutils writes the src when none is given
+                logger.warning(
+                    f"{page.name}: a chart has alt text in its cell's metadata and in its image "
+                    f"({source.name}, made from its data): remove the metadata's, which is typed by hand",
+                    type="moj_book",
+                    subtype="alt",
+                )
+            img["alt"] = described
+        if SMALLEST_TEXT in text:
+            img["data-smallest-text-px"] = text[SMALLEST_TEXT]
 
 
 def smaller_pngs(app, exception) -> None:
