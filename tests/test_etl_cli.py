@@ -83,6 +83,21 @@ def test_exit_1_when_a_file_is_refused_and_the_others_still_load(extracts, tmp_p
     assert (tmp_path / "out" / "curated" / "_manifest.json").is_file()
 
 
+def test_exit_1_without_a_traceback_when_every_file_is_refused(extracts, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in extracts.files[:2]:
+        text = (Path(extracts.folder) / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace(",", ";"), encoding="utf-8")
+    result = etl_command("load", str(folder), "--output", str(tmp_path / "out"), "--no-progress")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "This run: 0 loaded, 0 already loaded, 2 refused." in result.stdout
+    assert result.stdout.count("the header is separated by ';'") == 2
+    assert "Nothing was published: no file has loaded into this database yet." in result.stdout
+    assert not (tmp_path / "out" / "curated").exists()
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

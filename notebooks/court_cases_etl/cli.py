@@ -115,7 +115,10 @@ def _load(args) -> int:
             print(f"The load failed and was rolled back; the database is as it was.\n{error}", file=sys.stderr)
             return FAILED
         raw_rows, files = con.execute("SELECT coalesce(sum(rows_read), 0), count(*) FROM reconciliation").fetchall()[0]
-        curated = pipeline.publish(con, args.output, {"raw_rows": int(raw_rows), "files": int(files)})
+        # With no file ever loaded there is nothing to publish: say so, beside the refusals.
+        curated = (
+            pipeline.publish(con, args.output, {"raw_rows": int(raw_rows), "files": int(files)}) if files else None
+        )
         rules = con.execute(
             "SELECT rule, count(*) FROM quarantine WHERE list_contains(?, load_id) GROUP BY rule ORDER BY 2 DESC, 1",
             [[r.load_id for r in results if r.status == "loaded"]],
@@ -126,7 +129,7 @@ def _load(args) -> int:
     return REFUSED if any(r.status == "refused" for r in results) else OK
 
 
-def summary(results: list[pipeline.LoadResult], rules: list[tuple[str, int]], curated: Path) -> str:
+def summary(results: list[pipeline.LoadResult], rules: list[tuple[str, int]], curated: Path | None) -> str:
     """The reconciliation summary: one line per file, the totals, the rules broken, and each refusal."""
     width = max(len(r.file_name) for r in results)
     lines = [f"{'file':<{width}}  {'status':<14} {'rows read':>10} {'loaded':>10} {'quarantined':>12}"]
@@ -148,7 +151,10 @@ def summary(results: list[pipeline.LoadResult], rules: list[tuple[str, int]], cu
     for r in results:
         if r.error is not None:
             lines.append(f"Refused: {r.error}")
-    lines.append(f"Curated output: {curated}")
+    if curated is None:
+        lines.append("Nothing was published: no file has loaded into this database yet. Fix the files refused above.")
+    else:
+        lines.append(f"Curated output: {curated}")
     return "\n".join(lines)
 
 
