@@ -88,7 +88,7 @@ BOOK_DIRS    := book notebooks theme
 BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
                   -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
 BOOK_INPUTS   = $(wildcard $(addsuffix /.,$(BOOK_DIRS))) $(BOOK_SOURCES) _config.yml _toc.yml \
-                tools/book_extensions.py requirements.txt $(wildcard package-lock.json) $(GIT_HEAD_LOG)
+                tools/book_extensions.py tools/bench_results.py $(wildcard bench/results/*.json) requirements.txt $(wildcard package-lock.json) $(GIT_HEAD_LOG)
 GIT_HEAD_LOG := $(wildcard $(shell git rev-parse --git-path logs/HEAD 2>/dev/null))
 
 html: $(BUILT)
@@ -98,16 +98,22 @@ $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 	$(JUPYTER_BOOK) build . $(BUILD_FLAGS) 2>&1 | tee $(BUILD_LOG) || { rm -f $(SPHINX_STATE); exit 1; }
 	@touch $@
 
-## test: run every test (they build the book into _build/html with `make html`, once)
+# Both make test and make check run the tests on two workers (pytest-xdist): a test file's tests
+# stay together, except the browser's page checks, which are shared out one by one (the groups:
+# tests/conftest.py). The first worker to need the book builds it and the other waits for it;
+# Spark's runs start early in one of them.
+WORKERS := --numprocesses 2 --dist loadgroup
+
+## test: run every test (they build the book into _build/html with `make html`, once), on two workers
 test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(WORKERS)
 
 ## check: the quick check after an edit of a page, notebook or theme (about a minute once built): the
 ## book build and its page checks, unit tests and lint; no Spark, browser or test-book builds (make test runs them).
-## Two workers, each taking whole test files (pytest-xdist); the first builds the book, the other waits for it
+## Two workers, as make test
 CHECK_MARKERS := not spark and not browser and not slow
 check: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)" --numprocesses 2 --dist loadfile
+	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)" $(WORKERS)
 
 ## reviews: list every page with its owner and review date, overdue first; fails if any is overdue
 reviews: $(STAMP)

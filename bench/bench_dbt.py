@@ -26,12 +26,15 @@ import os
 import statistics
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 from court_cases_etl import ensure_curated
+from court_cases_etl.extracts import SEED
 from court_cases_etl.pipeline import DEFAULT_CASES
 from court_timeliness_dbt import dbt_run, on_spark, run_results
+from results import save
 
 # The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases),
 # so 820,000 cases give about 1 million raw rows.
@@ -54,6 +57,7 @@ def duckdb_times(curated: Path, work: Path) -> dict:
         builds.append(time.perf_counter() - started)
         if not result.success:
             raise SystemExit(f"dbt build failed on DuckDB: {run_results.failures(result)}")
+    kinds = Counter(str(r.node.resource_type).rsplit(".", 1)[-1].lower() for r in result.result.results)
     nodes = len(result.result.results)
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -61,7 +65,7 @@ def duckdb_times(curated: Path, work: Path) -> dict:
         floors.append(time.perf_counter() - started)
         if not result.success:
             raise SystemExit(f"dbt {' '.join(FLOOR)} failed on DuckDB: {run_results.failures(result)}")
-    return {"start": None, "builds": builds, "floors": floors, "nodes": nodes}
+    return {"start": None, "builds": builds, "floors": floors, "nodes": nodes, "kinds": dict(kinds)}
 
 
 def spark_times(curated: Path, work: Path) -> dict:
@@ -75,30 +79,72 @@ def spark_times(curated: Path, work: Path) -> dict:
     return {"start": summary["session_start_seconds"], "builds": seconds[:RUNS], "floors": seconds[RUNS:]}
 
 
-def row(size: dict, engine: str, times: dict) -> str:
+def row(size: dict, engine: str, times: dict) -> list[str]:
     builds, floor = times["builds"], statistics.median(times["floors"])
     start = "" if times["start"] is None else f"{times['start']:.1f}"
-    return (
-        f"| {size['raw_rows']:,} | {size['versions']:,} | {engine} | {start} | {floor:.1f} "
-        f"| {statistics.median(builds):.1f} | {min(builds):.1f} | {max(builds):.1f} |"
-    )
+    return [
+        f"{size['raw_rows']:,}",
+        f"{size['versions']:,}",
+        engine,
+        start,
+        f"{floor:.1f}",
+        f"{statistics.median(builds):.1f}",
+        f"{min(builds):.1f}",
+        f"{max(builds):.1f}",
+    ]
+
+
+COLUMNS = [
+    "raw rows",
+    "case versions",
+    "engine",
+    "Spark session start (s)",
+    "floor: dbt run of one view (s)",
+    "dbt build, median (s)",
+    "fastest (s)",
+    "slowest (s)",
+]
+
+
+def figures(measured: list[tuple[dict, dict, dict]]) -> dict:
+    """The figures the book quotes: what one build holds, Spark's start, and, from the smallest
+    and largest size, what each extra million raw rows costs each engine."""
+    (small, duck_small, spark_small), (large, duck_large, spark_large) = measured[0], measured[-1]
+    kinds = duck_small["kinds"]
+    millions = (large["raw_rows"] - small["raw_rows"]) / 1e6
+    build = statistics.median
+    found = {
+        "nodes": duck_small["nodes"],
+        "models": kinds.get("model", 0),
+        "tests": kinds.get("test", 0),
+        "seeds": kinds.get("seed", 0),
+        "spark_start_s": statistics.median(s["start"] for _, _, s in measured),
+        "duckdb_build_default_s": build(duck_small["builds"]),
+        "spark_build_default_s": build(spark_small["builds"]),
+        "spark_extra_default_s": build(spark_small["builds"]) - build(duck_small["builds"]),
+    }
+    if millions > 0:
+        found["duckdb_per_million_s"] = (build(duck_large["builds"]) - build(duck_small["builds"])) / millions
+        found["spark_per_million_s"] = (build(spark_large["builds"]) - build(spark_small["builds"])) / millions
+    return {key: round(value, 2) if isinstance(value, float) else value for key, value in found.items()}
 
 
 def main() -> None:
     load_before = os.getloadavg()
-    lines = []
+    rows, measured = [], []
     with tempfile.TemporaryDirectory(prefix="bench_dbt_") as tmp:
         for cases in sizes():
             folder = Path(tmp) / f"cases_{cases}"
             started = time.perf_counter()
-            curated = ensure_curated(output_dir=folder, cases=cases)
+            curated = ensure_curated(output_dir=folder, cases=cases, seed=SEED)
             made = time.perf_counter() - started
             info = json.loads((curated / "_manifest.json").read_text(encoding="utf-8"))
             print(f"{cases:,} cases: curated data made by ensure_curated in {made:.1f} s (not timed below)", flush=True)
             duck = duckdb_times(curated, folder / "duckdb")
             spark = spark_times(curated, folder / "spark")
-            lines += [row(info, "DuckDB", duck), row(info, "Spark", spark)]
-            nodes = duck["nodes"]
+            rows += [row(info, "DuckDB", duck), row(info, "Spark", spark)]
+            measured.append((info, duck, spark))
+    nodes = measured[0][1]["nodes"]
     print()
     print(
         f"dbt build of {nodes} nodes, seconds, median of {RUNS} (fastest, slowest); measured "
@@ -106,12 +152,25 @@ def main() -> None:
         f"{load_before[0]:.1f} before and {os.getloadavg()[0]:.1f} after"
     )
     print()
-    print(
-        "| raw rows | case versions | engine | Spark session start | floor: dbt run of one view "
-        "| dbt build median | fastest | slowest |"
-    )
+    print("| " + " | ".join(COLUMNS) + " |")
     print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
-    print("\n".join(lines))
+    print("\n".join("| " + " | ".join(r) + " |" for r in rows))
+    if sizes() == SIZES:  # the sizes the book quotes: keep them for its pages
+        found = figures(measured)
+        save(
+            "dbt",
+            figures=found,
+            table={
+                "caption": (
+                    f"How long dbt build takes ({found['seeds']} seed, {found['models']} models, {found['tests']} "
+                    f"tests) on each engine, median of {RUNS}, in seconds."
+                ),
+                "columns": COLUMNS,
+                "align": ["right", "right", "left", "right", "right", "right", "right", "right"],
+                "rows": rows,
+            },
+            load_before=load_before[0],
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 - Email addresses are written plainly (no docutils "cloaking").
 - Notebook kernels get CurveZMQ keys, so their traffic is encrypted.
 - A page that quotes a notebook's glued figure is read again whenever the notebook is.
+- Benchmark figures come from the benchmarks' saved results (``bench_results``).
 - A notebook runs again when anything it reads changes, not only its code cells
   (see ``notebook_inputs``).
 - Every page and notebook has a description and review dates, or the build fails
@@ -230,6 +231,7 @@ def _merge_glue_sources(app, env, docnames, other):
 
 
 def setup(app):
+    app.setup_extension("bench_results")
     app.connect("config-inited", _encrypt_kernel_traffic)
     app.connect("config-inited", _repository_for_the_theme)
     app.connect("env-check-consistency", _check_every_page)
