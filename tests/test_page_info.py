@@ -75,6 +75,27 @@ def test_the_page_says_when_it_was_reviewed_when_it_is_due_and_who_owns_it(built
         assert "Last updated" not in words  # a new page not yet committed has no date to show
 
 
+def test_the_accessibility_statement_says_the_review_date_of_its_review_box(built_book):
+    """The statement's "last reviewed on" is made from the front matter that fills the box."""
+    docname = "book/accessibility"
+    review = parse_review(read_metadata(ROOT / SOURCES[docname]), SOURCES[docname], OWNER)
+    main = soup(built_book.page(docname)).find("main")
+    box = main.find(class_="app-page-info")
+    box.extract()
+    said = re.findall(r"last reviewed on (\d{1,2} \w+ \d{4})", text(main))
+    assert said == [long_date(review.last_reviewed_on)], (
+        f"the statement says it was last reviewed on {said}, its review box {long_date(review.last_reviewed_on)}: "
+        "write {review-date}`last_reviewed_on` in book/accessibility.md, not a date"
+    )
+
+
+def test_the_review_date_role_needs_a_known_field(mini_book):
+    page = HOME.format(reviewed="2026-12-02", review_in="6 months") + "\nReviewed {review-date}`someday`.\n"
+    build = mini_book({"book/index.md": page})
+    assert build.returncode != 0
+    assert "{review-date}`someday`: write last_reviewed_on or review_by" in build.log
+
+
 @pytest.mark.parametrize("docname", PAGES)
 def test_view_source_and_report_a_problem_link_to_the_repository(built_book, docname):
     page = soup(built_book.page(docname))

@@ -208,7 +208,36 @@ def _outdated_by_the_date(app, env, added, changed, removed):
     return changed_since_last_build(env, "moj_book_overdue", lambda docname: _overdue(env, docname))
 
 
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def review_date_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{review-date}`last_reviewed_on``` (or ``review_by``): the page's own review date in words,
+    read from its front matter, so that what the page says and its review box cannot disagree
+    (the accessibility statement says when it was last reviewed)."""
+    import yaml
+    from docutils import nodes
+
+    env = inliner.document.settings.env
+    source = Path(env.doc2path(env.docname))
+    found = FRONT_MATTER.match(source.read_text(encoding="utf-8"))
+    meta = (yaml.safe_load(found.group(1)) if found else None) or {}
+    field = text.strip()
+    try:
+        review = parse_review(meta, env.doc2path(env.docname, False))
+    except ReviewError as error:
+        message = inliner.reporter.error(str(error), line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    if field not in ("last_reviewed_on", "review_by"):
+        message = inliner.reporter.error(
+            f"{{review-date}}`{field}`: write last_reviewed_on or review_by", line=lineno
+        )
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    return [nodes.Text(long_date(getattr(review, field)))], []
+
+
 def setup(app) -> None:
+    app.add_role("review-date", review_date_role)
     app.connect("env-check-consistency", check_reviews)
     app.connect("env-get-outdated", _outdated_by_the_date)
     app.connect("build-finished", pages_json)
