@@ -490,8 +490,8 @@ def test_the_notebook_publishes_the_size_that_ensure_curated_reuses():
     notebook = json.loads((EXAMPLE / "court_cases_etl.ipynb").read_text(encoding="utf-8"))
     params = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     namespace: dict = {}
-    exec("".join(params["source"]), namespace)  # the cell only assigns literals
-    assert namespace["CASES"] == etl.DEFAULT_CASES
+    exec("".join(params["source"]), namespace)  # the cell imports the pipeline and assigns
+    assert (namespace["CASES"], namespace["SEED"]) == etl.default_size() == (etl.DEFAULT_CASES, gen.SEED)
     assert namespace["DAYS"] == etl.DEFAULT_DAYS
 
 

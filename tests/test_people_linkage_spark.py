@@ -51,7 +51,8 @@ class Engines:
     work: Path
     cwd: Path
     chosen: float
-    duckdb: linkage.LinkageRun
+    duckdb_records: int  # the records DuckDB's run read
+    duckdb_predictions: pd.DataFrame  # its scored pairs (plain data: the result passes between workers)
     duckdb_clusters: dict[float, pd.DataFrame]
     summary: dict
     offline_reason: str | None
@@ -104,7 +105,8 @@ def link_on_both_engines(work: Path) -> Engines:
         work,
         cwd,
         chosen,
-        duckdb_run,
+        sum(len(sdf.as_pandas_dataframe()) for sdf in duckdb_run.inputs.values()),
+        duckdb_run.predictions.as_pandas_dataframe(),
         duckdb_clusters,
         summary,
         reason,
@@ -186,7 +188,7 @@ def test_spark_ran_offline(spark_linkage):
 
 
 def test_both_engines_read_every_record(spark_linkage):
-    records = sum(len(sdf.as_pandas_dataframe()) for sdf in spark_linkage.duckdb.inputs.values())
+    records = spark_linkage.duckdb_records
     assert records > 8_000  # the notebook's default data: 8,281 records
     for name, run in spark_linkage.summary["runs"].items():
         assert run["records"] == records, name
@@ -195,7 +197,7 @@ def test_both_engines_read_every_record(spark_linkage):
 
 
 def test_with_the_same_parameters_spark_scores_the_same_pairs_the_same(spark_linkage):
-    duckdb = spark_linkage.duckdb.predictions.as_pandas_dataframe()
+    duckdb = spark_linkage.duckdb_predictions
     given = spark_linkage.predictions("given")
     assert len(duckdb) > 4_000  # about 4,800 pairs at or above the floor on the default data
     assert compare_pairs(duckdb[list(given.columns)], given) == []
@@ -214,7 +216,7 @@ def test_with_the_same_parameters_spark_finds_the_same_people(spark_linkage, thr
 
 
 def test_the_comparisons_name_a_changed_pair_and_a_moved_record(spark_linkage):
-    duckdb = spark_linkage.duckdb.predictions.as_pandas_dataframe()
+    duckdb = spark_linkage.duckdb_predictions
     given = spark_linkage.predictions("given")
     dropped = given.iloc[1:]
     assert any("1 pair(s) only on DuckDB" in p for p in compare_pairs(duckdb[list(given.columns)], dropped))

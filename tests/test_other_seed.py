@@ -1,0 +1,121 @@
+"""The pages say what they say because of the data, not because of one seed.
+
+The book runs each notebook at its default seed and size. Here each runs again at another
+seed and half the size (``EXAMPLES_SEED``, ``EXAMPLES_SCALE``, read by ``example_output``),
+writing into a folder of the test's (``EXAMPLES_OUTPUT``), offline where the machine allows
+it. Every check in every notebook must still hold (a check that fails stops the run, and the
+test shows its message), and every figure a notebook glues for its prose and for other pages
+must be computed again from that run's data, not carried over.
+
+The three runs take about a minute on 2 cores, so they start before the first test
+(conftest.start_early) and overlap the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, Early, collect_early, start_early
+from local_spark.offline import offline_command
+
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
+
+OTHER = {"EXAMPLES_SEED": "7", "EXAMPLES_SCALE": "0.5"}
+# In this order: the dbt notebook builds on the curated data the ETL notebook publishes.
+NOTEBOOKS = [
+    "notebooks/court_cases_etl/court_cases_etl.ipynb",
+    "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",
+    "notebooks/people_linkage/people_linkage.ipynb",
+]
+
+
+@dataclass
+class Run:
+    returncode: int
+    log: str  # what nbconvert wrote: the failing cell and its error, if one failed
+    executed: Path  # the notebook with its outputs
+
+
+def glued(notebook: Path) -> dict[str, str]:
+    """Each figure a notebook glues (myst_nb.glue), as text, by name."""
+    figures = {}
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                prefix = record["mime_prefix"]
+                texts = [value for mime, value in output["data"].items() if mime.startswith(prefix + "text/")]
+                figures[record["name"]] = "".join(texts[0]) if texts else "(not text)"
+    return figures
+
+
+@start_early("other_seed")
+def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
+    work = request.getfixturevalue("tmp_path_factory").mktemp("other_seed")
+    prefix, _ = offline_command()
+    env = {**os.environ, **OTHER, "EXAMPLES_OUTPUT": str(work / "output"), "DO_NOT_TRACK": "1"}
+
+    def run() -> dict[str, Run]:
+        runs = {}
+        for notebook in NOTEBOOKS:
+            result = subprocess.run(
+                [*(prefix or []), str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                 "--ExecutePreprocessor.timeout=600", "--output-dir", str(work), str(ROOT / notebook)],
+                capture_output=True, text=True, env=env, cwd=ROOT,
+            )  # fmt: skip
+            runs[notebook] = Run(result.returncode, result.stdout + result.stderr, work / Path(notebook).name)
+        return runs
+
+    return Early(run)
+
+
+@pytest.fixture(scope="session")
+def other_seed(request) -> dict[str, Run]:
+    return collect_early(request, "other_seed")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_check_holds_at_another_seed_and_size(other_seed, notebook):
+    run = other_seed[notebook]
+    assert run.returncode == 0, (
+        f"{notebook} stopped at EXAMPLES_SEED={OTHER['EXAMPLES_SEED']} EXAMPLES_SCALE={OTHER['EXAMPLES_SCALE']}: "
+        "a check or a claim holds only for the default data. Make the text say what the data shows "
+        f"(glue the figure), or the check what must always hold. nbconvert said:\n{run.log[-3000:]}"
+    )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_glued_figure_is_computed_again(other_seed, built_book, notebook):
+    run = other_seed[notebook]
+    if run.returncode != 0:
+        pytest.skip("the notebook stopped: test_every_check_holds_at_another_seed_and_size says why")
+    default, other = glued(built_book.executed / notebook), glued(run.executed)
+    assert default, f"{notebook} glues no figure: what its prose quotes from the run must be glued (myst_nb.glue)"
+    assert other.keys() == default.keys(), (
+        f"{notebook} glued other figures at another seed: {sorted(default.keys() ^ other.keys())}. "
+        "Glue every figure whatever the data, so that the page never loses one."
+    )
+    # Half the data and another seed: the counts and rates a notebook quotes change with it.
+    changed = {name for name in default if default[name] != other[name]}
+    assert changed, (
+        f"{notebook}: every glued figure is the same at another seed and size, so none is computed "
+        f"from the data: {default}"
+    )
+
+
+def test_the_check_reads_glued_figures(tmp_path):
+    notebook = tmp_path / "glued.ipynb"
+    record = {"scrapbook": {"name": "pairs", "mime_prefix": "application/papermill.record/"}}
+    output = {
+        "output_type": "display_data",
+        "metadata": record,
+        "data": {"application/papermill.record/text/plain": "4813"},
+    }
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [output]}]}), encoding="utf-8")
+    assert glued(notebook) == {"pairs": "4813"}
