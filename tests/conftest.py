@@ -201,7 +201,11 @@ def _once_per_run(
                 result.write_bytes(pickle.dumps(("error", RuntimeError(f"{fixture} failed: {error!r}"))))
             raise
         else:
-            result.write_bytes(pickle.dumps(("ok", value)))
+            try:
+                result.write_bytes(pickle.dumps(("ok", value)))
+            except Exception as error:  # this worker still has it; the others are told why not
+                reason = f"the result of {fixture} cannot pass between workers ({error}): keep it plain data"
+                result.write_bytes(pickle.dumps(("error", RuntimeError(reason))))
             return value
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
