@@ -76,6 +76,7 @@ root: intro
 chapters:
 - file: notebooks/demo/demo
 - file: notebooks/other/other
+- file: quote
 """
 
 
@@ -108,6 +109,10 @@ def book(tmp_path_factory) -> Path:
     (book / "_config.yml").write_text(CONFIG.format(tools=ROOT / "tools"), encoding="utf-8")
     (book / "_toc.yml").write_text(TOC, encoding="utf-8")
     (book / "intro.md").write_text(INTRO, encoding="utf-8")
+    # A page that quotes the demo's glued value, and is not its parent in the navigation (Sphinx
+    # writes a parent again anyway).
+    quote = "The demo glued {glue:text}`notebooks/demo/demo.ipynb::value:s`.\n"
+    (book / "quote.md").write_text(INTRO.replace("# Inputs", "# Quote") + quote, encoding="utf-8")
     demo = book / "notebooks" / "demo"
     (demo / "sql").mkdir(parents=True)
     (demo / "__init__.py").write_text("", encoding="utf-8")
@@ -117,6 +122,7 @@ def book(tmp_path_factory) -> Path:
         notebook(
             ("markdown", "# Demo"),
             ("code", "import helper\nfrom pathlib import Path\nprint(Path('sql/query.sql').read_text(), helper.VALUE)"),
+            ("code", "from myst_nb import glue\nglue('value', helper.VALUE, display=False)"),
         ),
         encoding="utf-8",
     )
@@ -172,3 +178,14 @@ def test_a_changed_sql_file_or_helper_module_runs_its_notebook_again_and_only_th
     assert build(book) == {"demo": "executed", "other": "cached"}
     assert "sql text two" in page_text(book) and "helper value two" in page_text(book)
     assert "helper value one" not in page_text(book)
+
+
+def test_a_page_quoting_a_notebooks_glued_figure_shows_its_latest_run(book):
+    """The page is not edited, so Sphinx would not read it again: the book's extension reads it
+    again with the notebook it quotes (tools/book_extensions.py, _note_glue)."""
+    quote = book / "_build" / "html" / "quote.html"
+    build(book)
+    helper = book / "notebooks" / "demo" / "helper.py"
+    helper.write_text("VALUE = 'helper value three'\n", encoding="utf-8")
+    assert build(book) == {"demo": "executed", "other": "unread"}
+    assert "helper value three" in quote.read_text(encoding="utf-8")
