@@ -6,15 +6,23 @@ day, one row per case event, each row carrying the ``extraction_timestamp`` of
 its extract and an operation code ``op``:
 
 - ``I`` (insert): a case is received;
-- ``U`` (update): a case moves court, is reclassified or is completed;
+- ``U`` (update): a case moves court, is reclassified, is listed for a hearing
+  or is completed;
 - ``D`` (delete): a case created in error is removed (only the key is sent).
 
 Every row carries the full state of the case after the event, as change data
-capture tools send it. The first file is a full extract: besides that day's
-events it carries the backlog, half of all cases, received over the two years
-before; those already completed arrive completed, after a log-normal time that
-is longer in the Crown Court than in magistrates' courts. No real person or
-case is involved.
+capture tools send it. Courts receive cases at a steady rate: each case's
+received date is drawn evenly over the two years before the first extract and
+the month of extracts, so every quarter receives about as many cases as the
+next. A case reaches the extracts up to four weeks after it is received. The
+first file is a full extract: it carries every case received before it (most
+of them), and those already completed arrive completed, after a log-normal time
+that is longer in the Crown Court than in magistrates' courts. Each later file
+carries the cases received since, and the changes to open cases: a move of
+court or a new offence category, a completion, a deletion, and the updates of
+a hearing listed about every three weeks, which change nothing the extract
+carries (the row repeats the case as it stands). No real person or case is
+involved.
 
 Defects
 -------
@@ -121,11 +129,13 @@ DEFECT_RULES = {
 }
 MESSY_RATE = 0.03
 
-# The backlog: the share of cases that the first (full) extract carries, received
-# up to HISTORY_DAYS before it. Cases take a log-normal time to complete, longer in
-# the Crown Court; a case already completed when it is first extracted arrives completed.
-BACKLOG_SHARE = 0.5
+# Intake is steady: received dates are spread evenly from HISTORY_DAYS before the
+# first extract to the day before the last, so the first (full) extract carries
+# every case received before it. A case reaches the extracts up to REPORTING_DAYS
+# after it is received. Cases take a log-normal time to complete, longer in the
+# Crown Court; a case already completed when it is first extracted arrives completed.
 HISTORY_DAYS = 730
+REPORTING_DAYS = 28
 CROWN_MEDIAN_DAYS = 150
 MAGISTRATES_MEDIAN_DAYS = 40
 DURATION_SIGMA = 0.8
@@ -133,6 +143,9 @@ DURATION_SIGMA = 0.8
 # Event probabilities per case.
 P_AMEND = 0.20  # moved court or reclassified
 P_DELETE = 0.03  # created in error
+# An open case is listed for a hearing about this often: an update that changes
+# nothing the extract carries, so its row repeats the case as it stands.
+LISTING_EVERY_DAYS = 21
 
 
 @dataclass
@@ -171,6 +184,24 @@ def _iso(days_since_epoch: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(days_since_epoch.astype("datetime64[D]"), unit="D").astype(object)
 
 
+def _listings(
+    rng: np.random.Generator, arrival: np.ndarray, end: np.ndarray, amend: np.ndarray, days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The hearings listed for open cases: (case index, day) of each, on days after the case's
+    arrival and before `end` (its completion or deletion; -1 for neither), about one every
+    LISTING_EVERY_DAYS. Never two on one day, nor on the day the case is moved or reclassified:
+    two different events of a case in one extract would contradict each other."""
+    end = np.where(end >= 0, np.minimum(end, days), days)
+    span = np.maximum(end - arrival - 1, 0)
+    count = rng.poisson(span / LISTING_EVERY_DAYS)
+    case = np.repeat(np.arange(len(arrival)), count)
+    day = arrival[case] + 1 + np.floor(rng.random(len(case)) * span[case]).astype(np.int64)
+    keep = np.unique(case * days + day, return_index=True)[1]  # one listing a day per case
+    case, day = case[keep], day[keep]
+    keep = day != amend[case]
+    return case[keep], day[keep]
+
+
 def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> pd.DataFrame:
     """The clean events, one row per case event, with the day of the extract that carries it."""
     start = (np.datetime64(START.isoformat(), "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
@@ -179,14 +210,15 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
     court_p /= court_p.sum()
     court = rng.choice(np.array(COURT_CODES, dtype=object), size=cases, p=court_p)
     offence = rng.choice(np.array(OFFENCE_CATEGORIES, dtype=object), size=cases, p=OFFENCE_WEIGHTS)
-    arrival = rng.integers(0, days, cases)
-    # Received up to four weeks before the extract that first carries it.
-    received = start + arrival - 1 - rng.integers(0, 28, cases)
-    # The first extract is a full one: it also carries the backlog, cases received
-    # over the previous two years, and those completed by then arrive completed.
-    backlog = rng.random(cases) < BACKLOG_SHARE
-    arrival = np.where(backlog, 0, arrival)
-    received = np.where(backlog, start - 1 - rng.integers(0, HISTORY_DAYS, cases), received)
+    # Steady intake: received on any day from HISTORY_DAYS before the first extract to
+    # the day before the last one, each day as likely as the next. A case received on
+    # day `day` (0 = the first extract's day) reaches the extracts up to REPORTING_DAYS
+    # later, in the extract of day `arrival`; the first extract is a full one, so it
+    # carries every case received before it, and those completed by then arrive completed.
+    received_day = rng.integers(-HISTORY_DAYS, days - 1, cases)
+    received = start + received_day
+    lag = np.floor(rng.random(cases) * np.minimum(REPORTING_DAYS, days - 1 - received_day)).astype(np.int64)
+    arrival = np.maximum(0, received_day + 1 + lag)
     median_days = np.where(np.char.startswith(court.astype(str), "C"), CROWN_MEDIAN_DAYS, MAGISTRATES_MEDIAN_DAYS)
     took = np.maximum(0, np.round(rng.lognormal(np.log(median_days), DURATION_SIGMA))).astype(np.int64)
     # A case completes `took` days after it was received. If that is before the
@@ -217,6 +249,9 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
     completed = due
     outcome = rng.choice(np.array(OUTCOMES, dtype=object), size=cases, p=OUTCOME_WEIGHTS)
     delete = later_day(np.maximum.reduce([arrival, amend, complete]), P_DELETE)
+    # Open cases are listed for hearings until they complete or are deleted (closed ones never are).
+    until = np.where(closed, arrival + 1, np.where(complete >= 0, complete, delete))
+    listed, listed_day = _listings(rng, arrival, until, amend, days)
 
     received_iso = _iso(received)
     frames = [
@@ -233,6 +268,24 @@ def _events(rng: np.random.Generator, cases: int, days: int, first: int = 0) -> 
             }
         )
     ]
+    # A listing carries the case as it stands: moved or reclassified if that came first.
+    moved = (amend[listed] >= 0) & (amend[listed] < listed_day)
+    listing_court = np.where(moved, new_court[listed], court[listed])
+    listing_offence = np.where(moved, new_offence[listed], offence[listed])
+    frames.append(
+        pd.DataFrame(
+            {
+                "day": listed_day,
+                "case_id": ids[listed],
+                "court_code": listing_court,
+                "offence_category": listing_offence,
+                "received_date": received_iso[listed],
+                "completed_date": blank[listed],
+                "outcome": blank[listed],
+                "op": "U",
+            }
+        )
+    )
     for day, court_v, offence_v, completed_v, outcome_v, op in (
         (amend, new_court, new_offence, blank, blank, "U"),
         (complete, final_court, final_offence, _iso(completed), outcome, "U"),
@@ -310,14 +363,19 @@ def _inject_defects(
     next_file = events.loc[rows].copy()
     next_file["day"] += 1  # sent again in the next day's file, with its original extraction_timestamp
 
-    # Messy but fixable values on other clean, non-delete rows.
-    # Chosen in random order, so that each kind of mess is spread over every day's file.
-    messy = np.flatnonzero(free & content)
-    messy = rng.choice(messy, size=min(int(round(MESSY_RATE * n)), len(messy)), replace=False)
-    half = len(messy) // 2
-    events.loc[messy[:half], "court_code"] = " " + events.loc[messy[:half], "court_code"].str.lower()
-    events.loc[messy[half:], "offence_category"] = (
-        events.loc[messy[half:], "offence_category"].str.replace("_", " ").str.title()
+    # Messy but fixable values on other clean, non-delete rows: MESSY_RATE of each day's
+    # file, chosen at random within it and at least two, so that every file shows both
+    # kinds of mess however few rows it has (most rows are in the first, full, file).
+    messy = rng.permutation(np.flatnonzero(free & content))
+    day = events["day"].to_numpy()
+    rank = pd.Series(messy).groupby(day[messy]).cumcount().to_numpy()
+    wanted = np.maximum(2, np.round(MESSY_RATE * np.bincount(day, minlength=days))).astype(np.int64)
+    keep = rank < wanted[day[messy]]
+    messy, rank = messy[keep], rank[keep]
+    court_mess, offence_mess = messy[rank % 2 == 0], messy[rank % 2 == 1]
+    events.loc[court_mess, "court_code"] = " " + events.loc[court_mess, "court_code"].str.lower()
+    events.loc[offence_mess, "offence_category"] = (
+        events.loc[offence_mess, "offence_category"].str.replace("_", " ").str.title()
     )
 
     out = pd.concat([events, same_file, next_file], ignore_index=True)
