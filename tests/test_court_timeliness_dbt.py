@@ -248,14 +248,29 @@ def test_value_lists_match_the_contract():
     assert [line.split(",")[0] for line in seed] == list(court_extracts.OFFENCE_CATEGORIES)
 
 
-def test_lineage_alt_text_names_every_model_and_source(manifest):
-    notebook = json.loads((EXAMPLE / "court_timeliness_dbt.ipynb").read_text(encoding="utf-8"))
-    cells = [c for c in notebook["cells"] if "draw_lineage" in "".join(c["source"])]
-    alt = cells[0]["metadata"]["mystnb"]["image"]["alt"]
+def test_the_lineage_chart_of_the_project_shows_every_model_and_crosses_no_box(manifest):
+    """The chart of the real manifest: every source, seed and model a box, every dependency a
+    line that crosses no other box, and the alt text (made in the notebook by describe_lineage,
+    from the same graph) names each of them. tests/test_lineage_geometry.py checks the drawing
+    on made-up manifests, and that its checks find a line through a box."""
+    from test_lineage_geometry import crossings, drawn
+
     graph = lineage.lineage_graph(manifest)
     labels = {graph.nodes[n]["label"] for n in graph}
     assert len(labels) == 12  # 2 sources, 1 seed, 9 models (tests are not drawn)
+    fig = lineage.draw_lineage(graph)
+    boxes, lines, _ = drawn(fig)
+    assert set(boxes) == set(graph.nodes) and set(lines) == set(graph.edges)
+    assert crossings(fig) == []
+    alt = lineage.describe_lineage(graph)
     assert [label for label in sorted(labels) if label not in alt] == []
+    arrows = alt.split("show what each feeds: ")[1].removesuffix(".").split("; ")
+    for parent, child in graph.edges:
+        feeds = next(part for part in arrows if part.startswith(f"{graph.nodes[parent]['label']} feeds "))
+        assert graph.nodes[child]["label"] in feeds
+    notebook = json.loads((EXAMPLE / "court_timeliness_dbt.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "draw_lineage" in "".join(c["source"]))
+    assert "describe_lineage(graph, layout)" in "".join(cell["source"]) and "mystnb" not in cell["metadata"]
 
 
 # --- telemetry and where files go (SQLFluff: tests/test_precommit.py) ---
