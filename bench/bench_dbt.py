@@ -36,7 +36,7 @@ from court_cases_etl.pipeline import DEFAULT_CASES
 from court_timeliness_dbt import dbt_run, on_spark, run_results
 from results import save
 
-# The generator writes about 1.22 raw rows per case (12,168 for the default 10,000 cases),
+# The generator writes about 1.2 raw rows per case (the table says how many at each size),
 # so 820,000 cases give about 1 million raw rows.
 SIZES = [DEFAULT_CASES, 820_000]
 RUNS = 3

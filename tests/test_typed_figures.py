@@ -90,7 +90,7 @@ def test_no_figure_is_typed_into_the_prose(path):
         "these figures are typed by hand, so they can drift from what ran:\n  "
         + "\n  ".join(problems)
         + "\nGlue each from the cell that computes it (myst_nb.glue) and show it with {glue:text}; "
-        "a page quoting a notebook uses {glue:text}`notebooks/<example>/<example>.ipynb::<name>`; "
+        "a page quoting a notebook uses {glue:text}`../notebooks/<example>/<example>.ipynb::<name>:<format>`; "
         "a benchmark's figure comes from its saved results (bench/results/)."
     )
 
