@@ -165,11 +165,12 @@ def what_happened(pairs: pd.DataFrame, records: pd.DataFrame, people: pd.DataFra
 
 
 def explain(pairs: pd.DataFrame, records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """Scored pairs as the notebook shows them: the two records' values, the match probability
-    and what happened to each."""
+    """Scored pairs as the notebook shows them: what happened to each first, then its match
+    probability and the two records' values."""
     values = [f"{column}_{side}" for column in ("first_name", "last_name", "dob", "postcode", "pnc") for side in "lr"]
-    table = pairs[[*values, "match_probability"]].round(3)
-    return table.assign(what_happened=what_happened(pairs, records, people))
+    table = pairs[["match_probability", *values]].round(3)
+    table.insert(0, "what_happened", what_happened(pairs, records, people))
+    return table.reset_index(drop=True)
 
 
 def problems(pairs: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
