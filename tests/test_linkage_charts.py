@@ -64,7 +64,7 @@ TABLES = {
     ),
     "prison": pd.DataFrame(
         [
-            person("P1", "prison", "samue", "norden", "2003-08-02", "LS28 8LX"),
+            person("P1", "prison", "samul", "norden", "2003-08-02", "LS28 8LX"),
             person("P2", "prison", "peter", "draywell", "1991-02-13", "LS4 0YZ"),
         ]
     ),
