@@ -1,33 +1,59 @@
-"""Charts as static PNG images, made offline.
+"""The linkage notebook's charts: static PNG images, made offline, that describe themselves.
 
-Splink's charts are Vega-Lite specifications; shown as they are, they load Vega from a
-content delivery network, so offline they would be blank and online the page would
-reach another host. ``splink_chart`` renders a chart's specification to PNG with
-``vl_convert`` instead, in this process, and drops the hints about mouse interaction
-that a still image cannot honour. ``precision_recall`` draws the accuracy of the links
-with matplotlib. Both reduce the image to a small palette, so the page stays light.
+Each chart is drawn from data, and its alt text is made from the same data by the function
+beside it (``*_description``), then written into the PNG (``example_output.figures``), so
+that a screen-reader user hears what the chart shows, for this run, and not an earlier one.
+
+Each must be legible on a phone: a page 390 pixels wide shows a chart about 350 CSS pixels
+wide, and none of its text may end up under 10 CSS pixels. That is, the smallest text in
+the PNG (in its pixels) times 350 over the PNG's width must be at least 10.
+
+- ``match_weights``: Splink's match weights chart, a Vega-Lite specification. Shown as it
+  is, it would load Vega from a content delivery network, so offline it would be blank and
+  online the page would reach another host. ``splink_png`` renders the specification to PNG
+  with ``vl_convert`` in this process instead, every text set to ``FONT_PX`` (so the
+  smallest text size it records is the one the specification sets, times ``SCALE``).
+- ``waterfall``: how one pair's match weight builds up, from the data of Splink's waterfall
+  chart, drawn across (one row a step) with matplotlib: Splink's own chart is a row of
+  columns, each with the pair's values above it, too wide to read on a phone.
+- ``precision_recall``: the accuracy of the links against the truth, by threshold.
 """
 
 from __future__ import annotations
 
-import io
+import copy
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import vl_convert
 from IPython.display import Image
-from PIL import Image as PILImage
 
-SCALE = 1.5  # pixels per Vega-Lite unit: sharp on most screens
-COLOURS = 64  # the palette of each image
+from example_output import figures
+
+SCALE = 1.0  # pixels per Vega-Lite unit, as matplotlib's charts here (figures.DPI): light on the page
+FONT_PX = 14  # every text of a Vega-Lite chart, in Vega-Lite units (pixels at scale 1)
+BAR_AREA = 110  # the width of the match weights chart's bars, in Vega-Lite units
+FONT_PT = 11  # every text of a matplotlib chart, in points; 5.2 inches wide at figures.DPI is legible
+WIDTH_IN = 5.0
+PRIOR = "probability_two_random_records_match"  # the comparison name Splink gives the prior
+GREEN, RED, BLACK, GREY = "#00703c", "#d4351c", "#0b0c0c", "#505a5f"  # GOV.UK colours
 
 
-def small_png(png: bytes) -> bytes:
-    """The same image with a small palette: a fifth of the bytes, no visible change for charts."""
-    image = PILImage.open(io.BytesIO(png)).convert("RGB").quantize(colors=COLOURS)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+def signed(weight: float, places: int = 1) -> str:
+    """A match weight as a chart shows it: +6.3, or −4.2 with a minus sign (read as minus)."""
+    return f"{weight:+.{places}f}".replace("-", "\N{MINUS SIGN}")
+
+
+def probability(p: float) -> str:
+    """A match probability in words that stay true when it rounds to 0 or 1."""
+    if p > 0.9999:
+        return "above 0.9999"
+    if p < 0.0001:
+        return "below 0.0001"
+    return f"{p:.4f}"
+
+
+# Splink's match weights chart (Vega-Lite)
 
 
 def _static(spec: dict) -> dict:
@@ -38,27 +64,226 @@ def _static(spec: dict) -> dict:
     return spec
 
 
-def splink_png(chart) -> bytes:
-    """A Splink chart rendered to PNG bytes, offline."""
-    return small_png(vl_convert.vegalite_to_png(_static(chart.chart_dict), scale=SCALE))
+def with_font(spec: dict, px: float = FONT_PX) -> dict:
+    """`spec` with every kind of text at `px` or larger: the defaults of axes, headers, legends,
+    titles and text marks set to `px`, and any smaller size the specification sets raised to it."""
+
+    def raise_sizes(node):
+        if isinstance(node, dict):
+            return {
+                key: max(value, px)
+                if key.lower().endswith("fontsize") and isinstance(value, int | float)
+                else raise_sizes(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [raise_sizes(item) for item in node]
+        return node
+
+    spec = raise_sizes(copy.deepcopy(spec))
+    config = spec.setdefault("config", {})
+    for part, keys in {
+        "axis": ("labelFontSize", "titleFontSize"),
+        "header": ("labelFontSize", "titleFontSize"),
+        "legend": ("labelFontSize", "titleFontSize"),
+        "title": ("fontSize", "subtitleFontSize"),
+        "text": ("fontSize",),
+    }.items():
+        config.setdefault(part, {}).update(dict.fromkeys(keys, px))
+    return spec
 
 
-def splink_chart(chart) -> Image:
-    """A Splink chart as a static image for the notebook."""
-    return Image(data=splink_png(chart))
+def smallest_font(spec: dict) -> float:
+    """The smallest font size a specification sets, anywhere (``with_font`` sets them all)."""
+    sizes = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.lower().endswith("fontsize") and isinstance(value, int | float):
+                    sizes.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    if not sizes:
+        raise ValueError("the specification sets no font size: pass it through with_font() first")
+    return min(sizes)
 
 
-def figure_image(fig) -> Image:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return Image(data=small_png(buffer.getvalue()))
+def splink_png(spec: dict, alt: str) -> bytes:
+    """A Vega-Lite specification rendered to PNG offline, described by `alt`, with the size of its
+    smallest text in the PNG's pixels (the specification's smallest font size times SCALE)."""
+    png = vl_convert.vegalite_to_png(spec, scale=SCALE)
+    return figures.describe(png, alt, smallest_text_px=smallest_font(spec) * SCALE)
+
+
+def match_weights_levels(chart) -> pd.DataFrame:
+    """What Splink's match weights chart draws, in its order: the prior, then each comparison's
+    levels from the closest agreement to none, with the match weight of each."""
+    values = pd.DataFrame(chart.chart_dict["data"]["values"])
+    values = values.sort_values(["comparison_sort_order", "comparison_vector_value"], ascending=[True, False])
+    return values[["comparison_name", "label_for_charts", "log2_bayes_factor"]].reset_index(drop=True)
+
+
+def match_weights_description(levels: pd.DataFrame) -> str:
+    """Alt text for the match weights chart, from the levels it draws (``match_weights_levels``)."""
+    prior = levels[levels["comparison_name"] == PRIOR]["log2_bayes_factor"]
+    parts = []
+    for name, group in levels[levels["comparison_name"] != PRIOR].groupby("comparison_name", sort=False):
+        weights = ", ".join(
+            f"{label} {signed(weight)}"
+            for label, weight in zip(group["label_for_charts"], group["log2_bayes_factor"], strict=True)
+        )
+        parts.append(f"{name}: {weights}.")
+    return (
+        "Bar chart of the match weight of each level of each comparison, as the model was trained: "
+        "bars to the right are evidence for a match, bars to the left against. "
+        f"The prior, before any comparison: {signed(prior.iloc[0])}. " + " ".join(parts)
+    )
+
+
+def match_weights_spec(chart) -> dict:
+    """Splink's match weights chart laid out for a phone: every text at FONT_PX, the comparisons'
+    names turned on their side, no colour legend (the bars' length says the same), narrower bars."""
+    spec = copy.deepcopy(_static(chart.chart_dict))
+    spec.setdefault("config", {})["view"] = {"continuousWidth": BAR_AREA, "discreteWidth": BAR_AREA}
+    spec["config"]["concat"] = {"spacing": 8}
+    spec["config"]["facet"] = {"spacing": 6}
+    for part in spec["vconcat"]:
+        encoding = part["encoding"]
+        encoding["color"]["legend"] = None
+        encoding["y"]["axis"].update(labelLimit=0)  # no label cut short
+        encoding["y"]["axis"].pop("maxExtent", None)
+        part.pop("params", None)  # zooming with the mouse: not in a still image
+        if "row" in encoding:
+            encoding["row"]["header"] = {"labelAngle": -90, "labelOrient": "left", "labelFontWeight": "bold"}
+            encoding["x"]["axis"]["title"] = "Match weight = log2(m / u)"
+            part["height"] = {"step": round(FONT_PX * 1.4)}
+    return with_font(spec)
+
+
+def match_weights(chart) -> Image:
+    """Splink's match weights chart as a still image, described from the levels and weights it draws."""
+    alt = match_weights_description(match_weights_levels(chart))
+    return Image(data=splink_png(match_weights_spec(chart), alt))
+
+
+# The waterfall of one pair (matplotlib, from Splink's waterfall chart's data)
+
+
+def waterfall_steps(chart) -> pd.DataFrame:
+    """The steps of Splink's waterfall chart of its first record, as Splink's chart draws them:
+    the prior, each comparison that moves the weight (a weight of 0, such as a blank value,
+    is left out, as Splink leaves it out) and the final score, with the pair's values."""
+    values = pd.DataFrame(chart.chart_dict["data"]["values"])
+    steps = values[(values["record_number"] == 0) & (values["bayes_factor"] != 1.0)]
+    columns = ["column_name", "label_for_charts", "value_l", "value_r", "log2_bayes_factor"]
+    return steps.sort_values("bar_sort_order")[columns].reset_index(drop=True)
+
+
+def _is_end(step) -> bool:
+    return step["column_name"] in ("Prior", "Final score")
+
+
+def final_probability(steps: pd.DataFrame) -> float:
+    weight = float(steps["log2_bayes_factor"].iloc[-1])
+    return 1 / (1 + 2**-weight)
+
+
+def waterfall_description(steps: pd.DataFrame) -> str:
+    """Alt text for the waterfall chart, from the steps it draws (``waterfall_steps``)."""
+    prior, final = steps.iloc[0], steps.iloc[-1]
+    middle = [
+        f"{step['column_name']} ({step['value_l']} and {step['value_r']}): {step['label_for_charts']}, "
+        f"{signed(step['log2_bayes_factor'], 2)}."
+        for _, step in steps.iloc[1:-1].iterrows()
+    ]
+    return (
+        "Waterfall chart of how one pair's match weight builds up, step by step from the prior of "
+        f"{signed(prior['log2_bayes_factor'], 2)}. "
+        + " ".join(middle)
+        + f" Final match weight {signed(final['log2_bayes_factor'], 2)}, "
+        f"a match probability {probability(final_probability(steps))}."
+    )
+
+
+def waterfall(chart) -> Image:
+    """One pair's match weight built up step by step, one row a step, from Splink's waterfall
+    chart's data, described from the same steps."""
+    steps = waterfall_steps(chart)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.75 * len(steps) + 1.1), layout="constrained")
+    running, ends = 0.0, [0.0]
+    labels = []
+    for row, (_, step) in enumerate(steps.iterrows()):
+        weight = float(step["log2_bayes_factor"])
+        if _is_end(step):  # the prior and the final score start from 0
+            start, end = 0.0, weight
+            running = weight
+        else:
+            start, end = running, running + weight
+            running = end
+        ends += [start, end]
+        colour = BLACK if step["column_name"] == "Final score" else GREEN if weight >= 0 else RED
+        ax.barh(row, end - start, left=start, color=colour, alpha=1 if _is_end(step) else 0.75, height=0.6)
+        ax.annotate(
+            signed(weight, 2),
+            (max(start, end) if weight >= 0 else min(start, end), row),
+            xytext=(4 if weight >= 0 else -4, 0),
+            textcoords="offset points",
+            ha="left" if weight >= 0 else "right",
+            va="center",
+            fontsize=FONT_PT,
+        )
+        if step["column_name"] == "Final score":
+            labels.append(f"Final score\nprobability\n{probability(final_probability(steps))}")
+        elif _is_end(step):
+            labels.append(step["column_name"])
+        else:  # the comparison, then the two records' values
+            labels.append(f"{step['column_name']}\n{step['value_l']}\n{step['value_r']}")
+    span = max(ends) - min(ends)
+    ax.set_xlim(min(ends) - 0.35 * span, max(ends) + 0.2 * span)  # room beside the bars for their weights
+    ax.set_yticks(range(len(steps)), labels, fontsize=FONT_PT)
+    ax.invert_yaxis()
+    ax.axvline(0, color=GREY, linewidth=1)
+    ax.tick_params(axis="x", labelsize=FONT_PT)
+    ax.set_xlabel("Match weight", fontsize=FONT_PT)
+    ax.set_title("How one pair's match weight builds up", fontsize=FONT_PT, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return figures.show(fig, alt=waterfall_description(steps))
+
+
+# Accuracy against the truth (matplotlib)
+
+
+def precision_recall_description(table: pd.DataFrame, chosen: float, vertical: tuple[float, float]) -> str:
+    """Alt text for the precision and recall chart, from the table it draws, the chosen threshold
+    and the vertical scale it is drawn on."""
+    first, last = table.iloc[0], table.iloc[-1]
+    at = table[table["threshold"] == chosen].iloc[0]
+    best = table.loc[table["f1"].idxmax()]
+    if at["f1"] == best["f1"]:
+        f1 = f"F1 is highest, {at['f1']:.3f}, at {chosen:g}, the chosen threshold, marked by a vertical line."
+    else:
+        f1 = (
+            f"F1 is {at['f1']:.3f} at {chosen:g}, the chosen threshold, marked by a vertical line; "
+            f"it is highest, {best['f1']:.3f}, at {best['threshold']:g}."
+        )
+    return (
+        f"Line chart of the precision, recall and F1 of the links at {len(table)} thresholds from "
+        f"{first['threshold']:g} to {last['threshold']:g}, on a vertical scale from {vertical[0]:.3f} to "
+        f"{vertical[1]:.3f}. As the threshold rises, precision goes from {first['precision']:.3f} to "
+        f"{last['precision']:.3f} and recall from {first['recall']:.3f} to {last['recall']:.3f}. {f1}"
+    )
 
 
 def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
     """Precision, recall and F1 of the links at each threshold, with the chosen one marked."""
-    fig, ax = plt.subplots(figsize=(7, 4))
-    styles = {"precision": ("#1d70b8", "o", "-"), "recall": ("#d4351c", "s", "--"), "f1": ("#505a5f", "^", ":")}
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4), layout="constrained")
+    styles = {"precision": (GREEN, "o", "-"), "recall": (RED, "s", "--"), "f1": (BLACK, "^", ":")}
     for column, (colour, marker, line) in styles.items():
         ax.plot(
             table["threshold"],
@@ -68,14 +293,22 @@ def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
             linestyle=line,
             label={"f1": "F1"}.get(column, column.capitalize()),
         )
-    ax.axvline(chosen, color="#0b0c0c", linewidth=1)
-    ax.annotate(f"chosen: {chosen:g}", (chosen, ax.get_ylim()[0]), xytext=(4, 4), textcoords="offset points")
+    ax.axvline(chosen, color=GREY, linewidth=1)
+    ax.annotate(
+        f"chosen: {chosen:g}",
+        (chosen, ax.get_ylim()[1]),
+        xytext=(4, -4),
+        textcoords="offset points",
+        va="top",
+        fontsize=FONT_PT,
+    )
     ax.set_xscale("logit")
-    ax.set_xticks(list(table["threshold"]), [f"{t:g}" for t in table["threshold"]], rotation=45)
+    ax.set_xticks(list(table["threshold"]), [f"{t:g}" for t in table["threshold"]], rotation=90)
     ax.minorticks_off()
-    ax.set_xlabel("Threshold: the match probability at or above which a pair is linked")
-    ax.set_ylabel("Share (1 is perfect)")
-    ax.set_title("Accuracy of the links against the truth, by threshold")
+    ax.tick_params(labelsize=FONT_PT)
+    ax.set_xlabel("Threshold: the match probability\nat or above which a pair is linked", fontsize=FONT_PT)
+    ax.set_ylabel("Share (1 is perfect)", fontsize=FONT_PT)
+    ax.set_title("Accuracy of the links, by threshold", fontsize=FONT_PT, loc="left")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left")
-    return figure_image(fig)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=FONT_PT, frameon=False)
+    return figures.show(fig, alt=precision_recall_description(table, chosen, ax.get_ylim()))

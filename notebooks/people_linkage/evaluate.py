@@ -20,6 +20,29 @@ from .people import OUTPUT_DIR, SOURCES, TRUTH_FOLDER
 SOURCE_ORDER = {source: i for i, source in enumerate(SOURCES)}
 # The match probabilities at which the links are measured.
 THRESHOLDS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
+# Each kind of error of ``recall_by_error``, as a sentence says it ("true pairs with ...").
+ERROR_WORDS = {
+    "nickname": "a nickname",
+    "initial only": "only an initial for the first name",
+    "first name typo": "a mistyped first name",
+    "last name typo": "a mistyped surname",
+    "names swapped": "first name and surname swapped",
+    "hyphenated surname": "a hyphenated surname",
+    "changed surname": "a changed surname",
+    "dob day month swapped": "day and month of birth swapped",
+    "dob typo": "a mistyped date of birth",
+    "sex wrong": "the other sex",
+    "no dob": "a blank date of birth",
+    "no postcode": "a blank postcode",
+    "no pnc": "a blank PNC number",
+    "moved house": "a new address",
+    "none of these": "none of these errors",
+}
+
+
+def in_words(error: str) -> str:
+    """An error of ``recall_by_error`` as a sentence says it (its own name if ERROR_WORDS lacks it)."""
+    return ERROR_WORDS.get(error, error)
 
 
 def load_truth(folder: Path = OUTPUT_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -134,6 +157,36 @@ def describe_pair(row, records: pd.DataFrame, people: pd.DataFrame) -> str:
         twin = people.set_index("person_id").loc[left["person_id"], "twin_of"]
         parts.insert(0, "twins" if twin == right["person_id"] else "two different people")
     return "; ".join(parts) if parts else "nothing wrong with either record"
+
+
+def what_happened(pairs: pd.DataFrame, records: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """What the truth says happened to each pair (``describe_pair``)."""
+    return pairs.apply(describe_pair, axis=1, args=(records, people))
+
+
+def explain(pairs: pd.DataFrame, records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Scored pairs as the notebook shows them: what happened to each first, then its match
+    probability and the two records' values."""
+    values = [f"{column}_{side}" for column in ("first_name", "last_name", "dob", "postcode", "pnc") for side in "lr"]
+    table = pairs[["match_probability", *values]].round(3)
+    table.insert(0, "what_happened", what_happened(pairs, records, people))
+    return table.reset_index(drop=True)
+
+
+def problems(pairs: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """For each pair (source_l, id_l, source_r, id_r): how many errors and blank values its two
+    records carry between them, by the truth. A blank PNC number is not counted: most courts
+    records have none."""
+    info = records.set_index(["source", "record_id"])
+    count = np.zeros(len(pairs), int)
+    for side in ("l", "r"):
+        rec = info.reindex(pd.MultiIndex.from_arrays([pairs[f"source_{side}"], pairs[f"id_{side}"]]))
+        if rec["person_id"].isna().any():
+            raise ValueError("some records of the pairs are not in the truth: was the truth made with other data?")
+        for column in ("name_error", "dob_error", "sex_error"):
+            count += (rec[column] != "").to_numpy()
+        count += rec["missing"].map(lambda m: sum(1 for blank in m.split(";") if blank and blank != "pnc")).to_numpy()
+    return pd.Series(count, index=pairs.index)
 
 
 def recall_by_error(labelled: pd.DataFrame, records: pd.DataFrame, threshold: float) -> pd.DataFrame:

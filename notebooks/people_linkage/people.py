@@ -65,6 +65,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import example_output
 from example_output import output_folder
 
 from . import names
@@ -625,8 +626,19 @@ def format_probation(values: pd.DataFrame, events: pd.DataFrame, rng: np.random.
 FORMATTERS = {"courts": format_courts, "prison": format_prison, "probation": format_probation}
 
 
-def generate(people: int = PEOPLE, seed: int = SEED) -> People:
-    """Make the population, the three extracts and the truth. Same arguments, same data."""
+def default_size() -> tuple[int, int]:
+    """The people and seed the notebook runs at: PEOPLE and SEED, unless the tests ask for
+    another seed and size (example_output.scaled and .seed read EXAMPLES_SCALE and EXAMPLES_SEED)."""
+    return example_output.scaled(PEOPLE), example_output.seed(SEED)
+
+
+def generate(people: int | None = None, seed: int | None = None) -> People:
+    """Make the population, the three extracts and the truth. Same arguments, same data.
+
+    Without arguments, the notebook's size and seed (``default_size()``)."""
+    default_people, default_seed = default_size()
+    people = default_people if people is None else people
+    seed = default_seed if seed is None else seed
     if people < 10:
         raise ValueError(f"people must be at least 10, not {people}")
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2 + 3 * len(SOURCES))]
@@ -661,6 +673,8 @@ def generate(people: int = PEOPLE, seed: int = SEED) -> People:
     return People(extracts, population, pd.concat(records, ignore_index=True), seed)
 
 
-def write_extracts(folder: Path = OUTPUT_DIR, people: int = PEOPLE, seed: int = SEED) -> dict[str, Path]:
-    """Generate the data and write it to ``folder`` (the truth to ``folder/truth``); return the extracts' paths."""
+def write_extracts(folder: Path = OUTPUT_DIR, people: int | None = None, seed: int | None = None) -> dict[str, Path]:
+    """Generate the data and write it to ``folder`` (the truth to ``folder/truth``); return the extracts' paths.
+
+    Without ``people`` and ``seed``, the notebook's (``default_size()``)."""
     return generate(people, seed).write(Path(folder))
