@@ -106,12 +106,13 @@ class BenchTable(SphinxDirective):
         def line(cells) -> str:
             return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
 
+        # A colon fence: a backtick fence's opening line may not hold the caption's inline code.
         text = [
-            f"```{{table}} {caption}",
+            f":::{{table}} {caption}",
             line(table["columns"]),
             line(rule[a] for a in align),
             *(line(row) for row in table["rows"]),
-            "```",
+            ":::",
         ]
         holder = nodes.container()
         self.state.nested_parse(StringList(text, source=str(path)), self.content_offset, holder)

@@ -66,10 +66,11 @@ def figure_png(fig, alt: str) -> bytes:
     return describe(buffer.getvalue(), alt, smallest)
 
 
-def show(chart, alt: str):
+def show(chart, alt: str, smallest_text_px: float | None = None):
     """The chart (a matplotlib figure, or PNG bytes) as an image for the notebook to display,
-    described by `alt`."""
+    described by `alt`. For PNG bytes drawn elsewhere (Splink's charts), give the height of its
+    smallest text in the image's pixels, from the fonts it was drawn with."""
     from IPython.display import Image
 
-    png = describe(chart, alt) if isinstance(chart, bytes) else figure_png(chart, alt)
+    png = describe(chart, alt, smallest_text_px) if isinstance(chart, bytes) else figure_png(chart, alt)
     return Image(data=png)
