@@ -8,20 +8,32 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_check import AXE_TAGS, SCHEMES, WIDTHS, built_pages, describe, expected_pages
+from site_check import (
+    AXE_TAGS,
+    NOT_FOUND_ADDRESS,
+    PHONE,
+    SCHEMES,
+    WIDTHS,
+    browser_pages,
+    built_pages,
+    describe,
+    expected_pages,
+)
 from site_fixtures import focus_visible
 
-PAGES = expected_pages()
+# Every page, as the browser loads it: the 404 page at an address of no page in a sub-folder.
+PAGES = browser_pages()
 FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^(image|img|png|figure|plot)\s*\d*$", re.I)
 
 
 def test_every_built_page_is_checked(built_book):
     """The tests below are parametrised from _toc.yml: the build must hold no other page."""
     assert built_book.returncode == 0, built_book.log[-3000:]
-    built = set(built_pages(built_book.html))
-    assert built == set(PAGES), (
-        f"pages built but not checked: {sorted(built - set(PAGES))}; checked but not built: {sorted(set(PAGES) - built)}"
+    built, expected = set(built_pages(built_book.html)), set(expected_pages())
+    assert built == expected, (
+        f"pages built but not checked: {sorted(built - expected)}; checked but not built: {sorted(expected - built)}"
     )
+    assert NOT_FOUND_ADDRESS in PAGES and "404.html" not in PAGES, PAGES
 
 
 def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
@@ -37,7 +49,8 @@ def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_violations(page_report, path, scheme, width):
     report = page_report(path, scheme, width)
-    assert report.load.status == 200, f"{path}: HTTP {report.load.status}"
+    expected = 404 if path == NOT_FOUND_ADDRESS else 200
+    assert report.load.status == expected, f"{path}: HTTP {report.load.status}, not {expected}"
     assert report.violations == [], (
         f"{path} ({scheme}, {width} px), axe-core tags {AXE_TAGS}:\n{describe(report.violations)}"
     )
@@ -71,7 +84,7 @@ def test_every_image_has_alt_text_that_says_what_it_shows(page_report, path):
     )
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("book/", "notebooks/"))])
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("book/", "notebooks/")) and p != NOT_FOUND_ADDRESS])
 def test_navigation_marks_the_current_page(page_report, path):
     current = page_report(path).facts["current"]
     assert len(current) == 1, f"{path}: links marked aria-current=page in the navigation: {current}"
@@ -140,3 +153,44 @@ def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
         assert page.evaluate("navigator.clipboard.readText()") == first_code
     finally:
         page.close()
+
+
+# Each collapsible navigation list: its button's state, and whether the list it controls shows.
+TOGGLES = """() => [...document.querySelectorAll('.app-toggle')].map(button => {
+  const list = document.getElementById(button.getAttribute('aria-controls'));
+  return {label: button.textContent.trim(), expanded: button.getAttribute('aria-expanded'),
+          button: button.checkVisibility(), list: !!list && list.checkVisibility()};
+})"""
+
+
+def test_on_a_phone_the_navigation_opens_from_the_keyboard_and_shows_without_javascript(checker):
+    """On a phone the book's navigation and the page's contents collapse behind buttons (GOV.UK
+    Frontend's way: aria-expanded, aria-controls); Enter opens each. Without JavaScript, and at
+    desktop width, there is no button and the lists show."""
+    path = "book/about.html"
+    page, _ = checker.open(path, "light", PHONE)
+    try:
+        closed = page.evaluate(TOGGLES)
+        for index in range(len(closed)):
+            page.locator(".app-toggle").nth(index).focus()
+            page.keyboard.press("Enter")
+        opened = page.evaluate(TOGGLES)
+    finally:
+        page.close()
+    assert [t["label"] for t in closed] == ["Contents", "On this page"], closed
+    assert all(t["button"] and t["expanded"] == "false" and not t["list"] for t in closed), closed
+    assert all(t["button"] and t["expanded"] == "true" and t["list"] for t in opened), opened
+    desktop, _ = checker.open(path, "light", 1280)
+    try:
+        wide = desktop.evaluate(TOGGLES)
+    finally:
+        desktop.close()
+    assert all(not t["button"] and t["list"] for t in wide), wide
+    context = checker.browser.new_context(viewport={"width": PHONE, "height": 844}, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(checker.base_url + path)
+        without_script = plain.evaluate(TOGGLES)
+    finally:
+        context.close()
+    assert all(not t["button"] and t["list"] for t in without_script), without_script

@@ -1,6 +1,10 @@
 """Every page is a page: search and 404 included, each has the same head (viewport, description,
 styles) and a "Report a problem" link that names it, which print hides; the 404 page works at any
-address, as GitHub Pages serves it (its content, status 404, for every address of no file)."""
+address, as GitHub Pages serves it (its content, status 404, for every address of no file).
+
+In Chromium, every page a reader sees (the 404 page at an address in a sub-folder) at 1280 x 900
+and on a phone (390 x 844): the viewport tag (the footer's licence line: test_licence); on the phone, the
+first screen shows the H1 and the start of the page's text. Each page is loaded once per width for all the browser checks (site_fixtures)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from site_check import built_pages
+from site_check import PHONE, SCREEN_HEIGHTS, built_pages, reader_pages
 
 VIEWPORT = "width=device-width, initial-scale=1"
 # Addresses of no file, at several depths of the site.
@@ -17,6 +21,7 @@ MISSING = ["missing.html", "book/missing.html", "notebooks/court_cases_etl/gone/
 STYLED = """() => [...document.styleSheets].some(s => (s.href || '').endsWith('/_static/moj-book.css')
   && s.cssRules.length > 100)"""
 PROBLEM_LINK = "a[href*='/issues/new']"
+READER_PAGES = reader_pages()
 
 
 def head_problems(html: str) -> list[str]:
@@ -116,3 +121,24 @@ def test_table_headers_are_bold(checker, path):
     assert headers, f"{path} has no table header cells"
     light = [h["text"] for h in headers if min(h["weight"], h["own"]) < 700]
     assert light == [], f"{path}: table headers not in bold: {light}"
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_every_page_has_the_viewport_tag_in_the_browser(page_report, path, width):
+    viewports = page_report(path, "light", width).facts["viewports"]
+    assert viewports == [VIEWPORT], f"{path} at {width} px: viewport tags {viewports}, not one of “{VIEWPORT}”"
+
+
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_on_a_phone_the_first_screen_shows_the_title_and_the_start_of_the_text(page_report, path):
+    screen = SCREEN_HEIGHTS[PHONE]
+    facts = page_report(path, "light", PHONE).facts
+    where = f"{path} at {PHONE} x {screen}"
+    assert facts["h1Top"] is not None and facts["h1Top"] < screen, (
+        f"{where}: the H1 starts {facts['h1Top']} px down, below the first screen: what comes before it "
+        "(the navigation?) must collapse on a phone (theme/moj_book/navigation.py, scss/_book.scss)"
+    )
+    assert facts["textTop"] is not None and facts["textTop"] < screen, (
+        f"{where}: the page's text starts {facts['textTop']} px down ({facts['text']!r}), below the first screen"
+    )
