@@ -9,9 +9,7 @@ metadata, and a table without a caption fails the build naming the notebook and 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import moj_book
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -127,28 +125,3 @@ def test_a_table_without_a_caption_fails_the_build_naming_the_notebook_and_cell(
     assert build.returncode == 0, build.log
     table = soup((build.html / "notebooks" / "tables.html").read_text(encoding="utf-8")).find("table")
     assert table.caption.get_text() == "Cases" and "govuk-table" in table["class"]
-
-
-class _AnyApp:
-    """Accepts whatever the theme's setup() asks of a Sphinx application, and does nothing."""
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
-
-
-def test_a_change_to_what_runs_when_a_page_is_read_reads_every_page_again(tmp_path):
-    """tables.py rewrites a notebook's tables when Sphinx reads the notebook (doctree-read), and Sphinx
-    reads again only the pages whose source changed. The theme's env_version follows the source of
-    every module that runs then, so that after a change to one Sphinx reads every page again."""
-    readers = {
-        path.name
-        for path in Path(moj_book.__file__).parent.glob("*.py")
-        if 'connect("doctree-read"' in path.read_text()
-    }
-    assert readers == {path.name for path in moj_book.READ_TIME_MODULES}
-    assert moj_book.setup(_AnyApp())["env_version"] == moj_book.env_version()
-    copy = tmp_path / "tables.py"
-    copy.write_bytes(Path(moj_book.tables.__file__).read_bytes())
-    assert moj_book.env_version([copy]) == moj_book.env_version()
-    copy.write_bytes(copy.read_bytes() + b"\n# changed\n")
-    assert moj_book.env_version([copy]) != moj_book.env_version()

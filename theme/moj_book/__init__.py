@@ -23,10 +23,22 @@ page, and it is written out once.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from . import assets, code, head, images, navigation, not_found, notebooks, review, source, stylesheet, tables
+from . import (
+    assets,
+    code,
+    head,
+    images,
+    navigation,
+    not_found,
+    notebooks,
+    rebuild,
+    review,
+    source,
+    stylesheet,
+    tables,
+)
 from .html import Page
 from .theme_name import NAME
 
@@ -35,17 +47,6 @@ HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.
 PAGE_CONCERNS = (head, notebooks, code, tables, images, navigation, review, source)
-# The modules that change what Sphinx keeps of a page when it reads it (doctree-read): a change to
-# one must read every page again, which Sphinx does when an extension's env_version changes.
-READ_TIME_MODULES = (HERE / "tables.py",)
-
-
-def env_version(modules=READ_TIME_MODULES) -> int:
-    """A number that changes whenever the source of a read-time module does."""
-    digest = hashlib.sha256()
-    for module in modules:
-        digest.update(Path(module).read_bytes())
-    return int(digest.hexdigest()[:12], 16)
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -67,10 +68,12 @@ def setup(app):
     source.setup(app)
     tables.setup(app)
     not_found.setup(app)
+    rebuild.setup(app)
     app.connect("html-page-context", _page_context)
     return {
         "version": __version__,
-        "env_version": env_version(),
+        # A change to a module that runs as Sphinx reads a page reads every page again (rebuild.py).
+        "env_version": rebuild.env_version(),
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
