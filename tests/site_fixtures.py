@@ -63,7 +63,8 @@ MARK_FOCUSABLE = f"""selector => {{
   const style = {FOCUS_STYLE};
   const els = [...document.querySelectorAll(selector)].filter(el => {{
     const s = getComputedStyle(el);
-    return el.getClientRects().length && s.visibility !== 'hidden' && !el.closest('[inert]');
+    // checkVisibility: not in a closed <details> either (its content keeps its boxes in Chromium).
+    return el.getClientRects().length && el.checkVisibility() && s.visibility !== 'hidden' && !el.closest('[inert]');
   }});
   return els.map((el, i) => {{ el.setAttribute('data-tab-check', i); return style(el); }});
 }}"""

@@ -144,6 +144,8 @@ def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
         assert href.endswith(".ipynb") and link.get_attribute("download") is not None, href
         notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
         assert notebook.status == 200 and notebook.json()["cells"], f"{href} is not a notebook"
+        # Long listings are collapsed (theme/moj_book/code.py): open them, and every block has its button.
+        page.eval_on_selector_all("details.app-listing", "all => all.forEach(details => { details.open = true; })")
         code_blocks = page.locator("[data-app-copy] pre").count()
         buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
         assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())

@@ -2,7 +2,8 @@
 and the site's root address, which opens the book's root page when that is not ``index``.
 
 On a phone both lists collapse behind a button, as GOV.UK Frontend's service navigation
-does (``collapsible``), so that the first screen shows the page's title and its text.
+does (``collapsible``), so that the first screen shows the page's title and its text. A page
+with a list of its sections ends with a "Back to top" link.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def page(page: Page) -> None:
     page.context["app_book_nav"] = collapsible("app-book-nav", "Contents", "p", book_nav(page))
     page.context["app_breadcrumbs"] = breadcrumbs(page)
     contents = page_contents(page.context.get("toc", "")) if page.doctree is not None else ""
+    # A page long enough to list its sections ends with a link back to its top (GOV.UK's pattern).
+    page.context["app_back_to_top"] = bool(contents)
     if contents:
         page.after_h1(
             '<nav class="app-contents" aria-labelledby="app-contents-heading">'
