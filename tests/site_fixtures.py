@@ -30,6 +30,13 @@ PAGE_FACTS = """() => {
     textTop: top(text),
     text: text ? text.textContent.trim().replace(/\\s+/g, ' ').slice(0, 80) : null,
     licence: licence && licence.getClientRects().length ? licence.innerText.replace(/\\s+/g, ' ').trim() : '',
+    // Each table's caption beside the box the table scrolls in: a caption must fit its box.
+    captions: [...document.querySelectorAll('caption')].map(caption => {
+      const box = (caption.closest('[role="region"]') || caption.parentElement).getBoundingClientRect();
+      const own = caption.getBoundingClientRect();
+      return {text: caption.textContent.trim().slice(0, 60), left: own.left, right: own.right,
+              boxLeft: box.left, boxRight: box.right, clipped: caption.scrollWidth > caption.clientWidth};
+    }),
     scrollWidth: doc.scrollWidth,
     clientWidth: doc.clientWidth,
     h1s: [...document.querySelectorAll('h1')].map(h => h.textContent.trim()),
