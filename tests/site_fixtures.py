@@ -144,7 +144,13 @@ def measure(checker, path: str, width: int, base_url: str | None = None, full: b
         for scheme in SCHEMES:
             if scheme != SCHEMES[0]:
                 checker.set_scheme(page, scheme)
-            snapshot = replace(load, requests=list(load.requests), blocked=list(load.blocked), failed=list(load.failed))
+            snapshot = replace(
+                load,
+                requests=list(load.requests),
+                blocked=list(load.blocked),
+                failed=list(load.failed),
+                console=list(load.console),
+            )
             reports[scheme] = Report(snapshot, checker.axe(page), page.evaluate(PAGE_FACTS))
         checker.set_scheme(page, SCHEMES[0])
         reports[SCHEMES[0]].tab = tab_walk(page)

@@ -113,17 +113,6 @@ def test_boxes_that_scroll_sideways_are_focusable_and_named(page_report, path, w
     assert bad == [], f"{path} at {width} px: scrolling boxes a keyboard cannot reach or that have no name: {bad}"
 
 
-def test_search_works_offline(checker):
-    page, load = checker.open("search.html?q=Ministry+Justice")
-    try:
-        page.wait_for_selector("#search-results ul.search li a", timeout=10_000)
-        found = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
-    finally:
-        page.close()
-    assert load.blocked == []
-    assert any(link.split("?")[0].endswith("book/about.html") for link in found), found
-
-
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"

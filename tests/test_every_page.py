@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from site_check import PHONE, SCREEN_HEIGHTS, built_pages, reader_pages
+from site_check import NOT_FOUND_ADDRESS, PHONE, SCREEN_HEIGHTS, built_pages, reader_pages
 
 VIEWPORT = "width=device-width, initial-scale=1"
 # Addresses of no file, at several depths of the site.
@@ -131,6 +131,16 @@ def test_table_headers_are_bold(checker, path):
 def test_every_page_has_the_viewport_tag_in_the_browser(page_report, path, width):
     viewports = page_report(path, "light", width).facts["viewports"]
     assert viewports == [VIEWPORT], f"{path} at {width} px: viewport tags {viewports}, not one of “{VIEWPORT}”"
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_no_page_logs_a_script_error_or_warning(page_report, path, width):
+    load = page_report(path, "light", width).load
+    # The 404 page's own status is one, which the browser reports as an error loading it.
+    own_status = f"error: Failed to load resource: the server responded with a status of 404 (Not Found) @ {load.url}"
+    console = [line for line in load.console if not (path == NOT_FOUND_ADDRESS and line == own_status)]
+    assert console == [], f"{path} at {width} px: the browser's console says {console}"
 
 
 @pytest.mark.parametrize("path", READER_PAGES)

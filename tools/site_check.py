@@ -177,6 +177,9 @@ class Load:
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    # What the browser's console said: errors and warnings ("error: <text> @ <address>"), and
+    # uncaught exceptions ("uncaught: <error>").
+    console: list[str] = field(default_factory=list)
 
     @property
     def kib(self) -> float:
@@ -234,9 +237,15 @@ class Checker:
                 sizes = request.sizes()
                 load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
+        def console(message):
+            if message.type in ("error", "warning"):
+                load.console.append(f"{message.type}: {message.text} @ {message.location.get('url', '')}")
+
         page.route("**/*", route)
         page.on("requestfinished", finished)
         page.on("requestfailed", lambda request: load.failed.append(request.url))
+        page.on("console", console)
+        page.on("pageerror", lambda error: load.console.append(f"uncaught: {error}"))
         response = page.goto(load.url, wait_until="load")
         load.status = response.status if response else None
         page.wait_for_load_state("networkidle")
