@@ -123,16 +123,16 @@ NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 
 @pytest.mark.skipif(not NOTEBOOK_PAGES, reason="no notebook in _toc.yml yet")
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
+def test_notebook_page_offers_its_example_and_copy_buttons(checker, path):
     context = checker.context("light", 1280)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin(checker.base_url))
     page, _ = checker.open(path)
     try:
-        link = page.get_by_role("link", name=re.compile(r"^Download this notebook"))
+        link = page.get_by_role("link", name=re.compile(r"^Download this example"))
         href = link.get_attribute("href")
-        assert href.endswith(".ipynb") and link.get_attribute("download") is not None, href
-        notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
-        assert notebook.status == 200 and notebook.json()["cells"], f"{href} is not a notebook"
+        assert href.endswith(".zip") and link.get_attribute("download") is not None, href
+        archive = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+        assert archive.status == 200 and archive.body()[:4] == b"PK\x03\x04", f"{href} is not a zip archive"
         # Long listings are collapsed (theme/moj_book/code.py): open them, and every block has its button.
         page.eval_on_selector_all("details.app-listing", "all => all.forEach(details => { details.open = true; })")
         code_blocks = page.locator("[data-app-copy] pre").count()

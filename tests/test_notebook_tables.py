@@ -186,5 +186,8 @@ def test_a_table_without_a_caption_fails_the_build_naming_the_notebook_and_cell(
 
     build = mini_book({"book/index.md": HOME, "notebooks/tables.ipynb": notebook({"caption": "Cases"}, html)})
     assert build.returncode == 0, build.log
-    table = soup((build.html / "notebooks" / "tables.html").read_text(encoding="utf-8")).find("table")
+    page = soup((build.html / "notebooks" / "tables.html").read_text(encoding="utf-8"))
+    table = page.find("table")
     assert table.caption.get_text() == "Cases" and "govuk-table" in table["class"]
+    # A notebook outside an example's package cannot be packed to run alone: its page offers the notebook.
+    assert page.select_one(".app-download a[download]")["href"].endswith("_sources/notebooks/tables.ipynb")
