@@ -22,7 +22,7 @@ from site_check import expected_pages
 
 NOTEBOOKS = [page.removesuffix(".html") for page in expected_pages() if page.startswith("notebooks/")]
 # The files every archive holds beside the example's folders.
-BESIDE = {"README.md", "pyproject.toml", "requirements.txt"}
+BESIDE = {"README.md", "pyproject.toml", "requirements.txt", "pip-lock.txt"}
 # What an example makes when it runs, or a tool leaves behind: never in an archive.
 GENERATED = re.compile(
     r"(^|/)(output|__pycache__|target|logs|dbt_packages|\.ipynb_checkpoints)/|\.(pyc|duckdb|parquet)$"
@@ -106,7 +106,12 @@ def test_the_archive_holds_the_whole_example_and_nothing_generated(built_book, d
     # As committed: no outputs; the lock as it is; every entry dated alike, so a rebuild changes nothing.
     cells = json.loads(archive.read(f"{name}/{docname}.ipynb"))["cells"]
     assert all(not cell.get("outputs") for cell in cells), f"{path.name}: the notebook has outputs"
-    assert archive.read(f"{name}/requirements.txt") == (ROOT / "requirements.txt").read_bytes()
+    lock = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert archive.read(f"{name}/requirements.txt").decode() == lock
+    # pip's own lines of the lock, hashes and all (an older pip cannot install the lock).
+    pip = archive.read(f"{name}/pip-lock.txt").decode()
+    pinned = re.search(r"^pip==\S+ \\\n(    --hash=sha256:\w+( \\)?\n)+", lock, re.M)
+    assert pinned and pip.startswith(pinned.group(0)), pip
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
@@ -118,7 +123,9 @@ def test_the_readme_says_how_to_run_it_and_pyproject_installs_its_packages(built
     pyproject = archive.read(f"{name}/pyproject.toml").decode()
     packages = {PurePosixPath(e).parts[2] for e in archive.namelist() if PurePosixPath(e).parts[1] == "notebooks"}
     assert f"jupyter lab {docname}.ipynb" in readme, readme
-    assert "pip install --require-hashes -r requirements.txt" in readme and "--editable ." in readme, readme
+    steps = ["-r pip-lock.txt", "--require-hashes -r requirements.txt", "--editable .", f"jupyter lab {docname}"]
+    at = [readme.find(step) for step in steps]
+    assert -1 not in at and at == sorted(at), f"the README lacks a step, or has them out of order: {steps}"
     assert all(f"`notebooks/{package}/`" in readme for package in packages), readme
     included = set(re.findall(r'"([\w]+)\*"', pyproject))
     assert included == packages, (included, packages)

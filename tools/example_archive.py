@@ -6,7 +6,9 @@ one folder named after the example:
 
 - the notebook and every file it reads when it runs: the folders of the packages it
   imports (``book_extensions.notebook_inputs`` says which), as they are in notebooks/;
-- ``requirements.txt``: the book's lock, every Python package pinned, with hashes;
+- ``requirements.txt``: the book's lock, every Python package pinned, with hashes, and
+  ``pip-lock.txt``, its lines for pip itself (older pips cannot install that lock: the
+  Makefile brings pip to its locked version first, and so does the README);
 - ``pyproject.toml``: installs those packages in editable mode, as the book's own does;
 - ``README.md``: what the example is, what each package holds, and how to run it.
 
@@ -81,6 +83,19 @@ def example(notebook: Path, root: Path, inputs: list[Path]) -> Example:
     return Example(notebook.relative_to(root), tuple(sorted(files)))
 
 
+def pip_lock(requirements: str) -> str:
+    """The lock's entry for pip itself (its line and the hash lines under it), as the Makefile takes it."""
+    lines, inside = [], False
+    for line in requirements.splitlines():
+        if line.startswith("pip=="):
+            inside = True
+        elif not line.startswith(" "):
+            inside = False
+        if inside:
+            lines.append(line)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 def first_line_of_docstring(init: Path) -> str:
     """What a package says it is: the first line of its ``__init__.py``'s docstring."""
     try:
@@ -134,7 +149,8 @@ def readme(ex: Example, root: Path, title: str, description: str, book: str, add
         "",
         f"- `{ex.notebook.as_posix()}`: the notebook, the lesson itself.",
         *packages,
-        "- `requirements.txt`: every Python package the book's examples use, pinned, with the hash of each file.",
+        "- `requirements.txt`: every Python package the book's examples use, pinned, with the hash of each file;",
+        "  `pip-lock.txt`: its lines for pip itself, which installs it.",
         "- `pyproject.toml`: installs the packages above, so that the notebook can import them.",
         "",
         "## Run it",
@@ -143,13 +159,15 @@ def readme(ex: Example, root: Path, title: str, description: str, book: str, add
         "",
         "```sh",
         "python3 -m venv .venv",
+        ".venv/bin/python -m pip install --require-hashes --no-deps -r pip-lock.txt",
         ".venv/bin/python -m pip install --require-hashes -r requirements.txt",
         ".venv/bin/python -m pip install --no-deps --no-build-isolation --editable .",
         f".venv/bin/jupyter lab {ex.notebook.as_posix()}",
         "```",
         "",
-        "On Windows, write `.venv\\Scripts\\` for `.venv/bin/`. The second line downloads the",
-        "packages, once; after that, everything works offline. In JupyterLab, choose",
+        "On Windows, write `.venv\\Scripts\\` for `.venv/bin/`. The second line brings pip to the",
+        "version the lock was made with (an older pip cannot install it); the third downloads the",
+        "packages, once. After that, everything works offline. In JupyterLab, choose",
         "Run > Run All Cells. The notebook writes what it makes under `notebooks/output/`:",
         "delete that folder to start again.",
         "",
@@ -160,10 +178,12 @@ def readme(ex: Example, root: Path, title: str, description: str, book: str, add
 def archive(ex: Example, root: Path, readme_text: str, pyproject_text: str) -> bytes:
     """The example's zip archive: every entry under a folder named after the example."""
     root = Path(root)
+    requirements = (root / "requirements.txt").read_bytes()
     entries = {
         "README.md": readme_text.encode(),
         "pyproject.toml": pyproject_text.encode(),
-        "requirements.txt": (root / "requirements.txt").read_bytes(),
+        "requirements.txt": requirements,
+        "pip-lock.txt": pip_lock(requirements.decode()).encode(),
     }
     for path in ex.files:
         entries[path.as_posix()] = (root / path).read_bytes()
