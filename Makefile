@@ -88,7 +88,8 @@ BOOK_DIRS    := book notebooks theme
 BOOK_SOURCES  = $(shell find $(BOOK_DIRS) -mindepth 1 \( -name _build -o -name output -o -name node_modules \
                   -o -name __pycache__ -o -name '.?*' \) -prune -o -print 2>/dev/null)
 BOOK_INPUTS   = $(wildcard $(addsuffix /.,$(BOOK_DIRS))) $(BOOK_SOURCES) _config.yml _toc.yml \
-                tools/book_extensions.py tools/bench_results.py $(wildcard bench/results/*.json) requirements.txt $(wildcard package-lock.json) $(GIT_HEAD_LOG)
+                tools/book_extensions.py tools/bench_results.py tools/example_archive.py \
+                $(wildcard bench/results/*.json) requirements.txt $(wildcard package-lock.json) $(GIT_HEAD_LOG)
 GIT_HEAD_LOG := $(wildcard $(shell git rev-parse --git-path logs/HEAD 2>/dev/null))
 
 html: $(BUILT)

@@ -9,14 +9,34 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from site_check import SCHEMES, Checker, Load, serve, site_root
+from site_check import SCHEMES, WIDTHS, Checker, Load, serve, site_root
 
-# What the page itself says about its structure, measured in the browser.
+# What the page itself says about its structure, measured in the browser. Its text starts at the
+# first paragraph (or form) after the H1 that is not navigation or the notebook's download link.
 PAGE_FACTS = """() => {
   const doc = document.documentElement;
   const imgs = [...document.querySelectorAll('img')].map(img => ({
     src: img.getAttribute('src') || '', alt: img.getAttribute('alt')}));
+  const top = el => el ? Math.round(el.getBoundingClientRect().top + window.scrollY) : null;
+  const h1 = document.querySelector('main h1');
+  const text = h1 && [...document.querySelectorAll('main p, main form')].find(el =>
+    (h1.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && el.getClientRects().length
+    && !el.closest('nav, .app-download'));
+  const licence = document.querySelector('footer .govuk-footer__licence-description');
   return {
+    viewports: [...document.querySelectorAll('meta[name="viewport"]')].map(m => m.getAttribute('content')),
+    height: doc.scrollHeight,
+    h1Top: top(h1),
+    textTop: top(text),
+    text: text ? text.textContent.trim().replace(/\\s+/g, ' ').slice(0, 80) : null,
+    licence: licence && licence.getClientRects().length ? licence.innerText.replace(/\\s+/g, ' ').trim() : '',
+    // Each table's caption beside the box the table scrolls in: a caption must fit its box.
+    captions: [...document.querySelectorAll('caption')].map(caption => {
+      const box = (caption.closest('[role="region"]') || caption.parentElement).getBoundingClientRect();
+      const own = caption.getBoundingClientRect();
+      return {text: caption.textContent.trim().slice(0, 60), left: own.left, right: own.right,
+              boxLeft: box.left, boxRight: box.right, clipped: caption.scrollWidth > caption.clientWidth};
+    }),
     scrollWidth: doc.scrollWidth,
     clientWidth: doc.clientWidth,
     h1s: [...document.querySelectorAll('h1')].map(h => h.textContent.trim()),
@@ -50,7 +70,8 @@ MARK_FOCUSABLE = f"""selector => {{
   const style = {FOCUS_STYLE};
   const els = [...document.querySelectorAll(selector)].filter(el => {{
     const s = getComputedStyle(el);
-    return el.getClientRects().length && s.visibility !== 'hidden' && !el.closest('[inert]');
+    // checkVisibility: not in a closed <details> either (its content keeps its boxes in Chromium).
+    return el.getClientRects().length && el.checkVisibility() && s.visibility !== 'hidden' && !el.closest('[inert]');
   }});
   return els.map((el, i) => {{ el.setAttribute('data-tab-check', i); return style(el); }});
 }}"""
@@ -66,7 +87,7 @@ FOCUSED = f"""() => {{
 @dataclass
 class Report:
     load: Load
-    violations: list[dict]
+    violations: list[dict] | None  # None where axe-core did not run (the phone: facts only)
     facts: dict
     # The Tab walk (light scheme only): the elements expected, how each looked before,
     # and each element reached in order, with how it looked when focused.
@@ -109,18 +130,27 @@ def focus_visible(before: dict, after: dict) -> bool:
     return outline or shadow or background
 
 
-def measure(checker, path: str, width: int, base_url: str | None = None) -> dict[str, Report]:
+def measure(checker, path: str, width: int, base_url: str | None = None, full: bool = True) -> dict[str, Report]:
     """One cold load of a page at a width, checked in each colour scheme: axe-core and the
     page's facts in light, then dark, then the Tab walk back in light (it moves the focus
     and marks elements, so it comes last). The dark report's load holds every request the
-    page made in either scheme; the light one's, those of the cold load alone."""
+    page made in either scheme; the light one's, those of the cold load alone. Not ``full``:
+    the page's facts alone, in light (how the page is laid out at a width)."""
     page, load = checker.open(path, SCHEMES[0], width, base_url=base_url)
     reports = {}
     try:
+        if not full:
+            return {SCHEMES[0]: Report(load, None, page.evaluate(PAGE_FACTS))}
         for scheme in SCHEMES:
             if scheme != SCHEMES[0]:
                 checker.set_scheme(page, scheme)
-            snapshot = replace(load, requests=list(load.requests), blocked=list(load.blocked), failed=list(load.failed))
+            snapshot = replace(
+                load,
+                requests=list(load.requests),
+                blocked=list(load.blocked),
+                failed=list(load.failed),
+                console=list(load.console),
+            )
             reports[scheme] = Report(snapshot, checker.axe(page), page.evaluate(PAGE_FACTS))
         checker.set_scheme(page, SCHEMES[0])
         reports[SCHEMES[0]].tab = tab_walk(page)
@@ -147,12 +177,13 @@ def checker(served_book):
 
 @pytest.fixture(scope="session")
 def page_report(checker):
-    """Load a page once per width (cold) and check it in each colour scheme (see measure)."""
+    """Load a page once per width (cold) and check it in each colour scheme (see measure); at a
+    width other than site_check.WIDTHS (the phone's), only its facts, in light."""
     cache: dict[tuple[str, str, int], Report] = {}
 
     def report(path: str, scheme: str = "light", width: int = 1280) -> Report:
-        if (path, scheme, width) not in cache:
-            for each, found in measure(checker, path, width).items():
+        if not any(key[0] == path and key[2] == width for key in cache):
+            for each, found in measure(checker, path, width, full=width in WIDTHS).items():
                 cache[(path, each, width)] = found
         return cache[(path, scheme, width)]
 

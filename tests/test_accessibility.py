@@ -8,20 +8,32 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_check import AXE_TAGS, SCHEMES, WIDTHS, built_pages, describe, expected_pages
+from site_check import (
+    AXE_TAGS,
+    NOT_FOUND_ADDRESS,
+    PHONE,
+    SCHEMES,
+    WIDTHS,
+    browser_pages,
+    built_pages,
+    describe,
+    expected_pages,
+)
 from site_fixtures import focus_visible
 
-PAGES = expected_pages()
+# Every page, as the browser loads it: the 404 page at an address of no page in a sub-folder.
+PAGES = browser_pages()
 FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^(image|img|png|figure|plot)\s*\d*$", re.I)
 
 
 def test_every_built_page_is_checked(built_book):
     """The tests below are parametrised from _toc.yml: the build must hold no other page."""
     assert built_book.returncode == 0, built_book.log[-3000:]
-    built = set(built_pages(built_book.html))
-    assert built == set(PAGES), (
-        f"pages built but not checked: {sorted(built - set(PAGES))}; checked but not built: {sorted(set(PAGES) - built)}"
+    built, expected = set(built_pages(built_book.html)), set(expected_pages())
+    assert built == expected, (
+        f"pages built but not checked: {sorted(built - expected)}; checked but not built: {sorted(expected - built)}"
     )
+    assert NOT_FOUND_ADDRESS in PAGES and "404.html" not in PAGES, PAGES
 
 
 def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
@@ -37,7 +49,8 @@ def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
 @pytest.mark.parametrize("path", PAGES)
 def test_axe_finds_no_violations(page_report, path, scheme, width):
     report = page_report(path, scheme, width)
-    assert report.load.status == 200, f"{path}: HTTP {report.load.status}"
+    expected = 404 if path == NOT_FOUND_ADDRESS else 200
+    assert report.load.status == expected, f"{path}: HTTP {report.load.status}, not {expected}"
     assert report.violations == [], (
         f"{path} ({scheme}, {width} px), axe-core tags {AXE_TAGS}:\n{describe(report.violations)}"
     )
@@ -71,7 +84,7 @@ def test_every_image_has_alt_text_that_says_what_it_shows(page_report, path):
     )
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("book/", "notebooks/"))])
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("book/", "notebooks/")) and p != NOT_FOUND_ADDRESS])
 def test_navigation_marks_the_current_page(page_report, path):
     current = page_report(path).facts["current"]
     assert len(current) == 1, f"{path}: links marked aria-current=page in the navigation: {current}"
@@ -100,17 +113,6 @@ def test_boxes_that_scroll_sideways_are_focusable_and_named(page_report, path, w
     assert bad == [], f"{path} at {width} px: scrolling boxes a keyboard cannot reach or that have no name: {bad}"
 
 
-def test_search_works_offline(checker):
-    page, load = checker.open("search.html?q=Ministry+Justice")
-    try:
-        page.wait_for_selector("#search-results ul.search li a", timeout=10_000)
-        found = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
-    finally:
-        page.close()
-    assert load.blocked == []
-    assert any(link.split("?")[0].endswith("book/about.html") for link in found), found
-
-
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -121,16 +123,18 @@ NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 
 @pytest.mark.skipif(not NOTEBOOK_PAGES, reason="no notebook in _toc.yml yet")
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
-def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
+def test_notebook_page_offers_its_example_and_copy_buttons(checker, path):
     context = checker.context("light", 1280)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin(checker.base_url))
     page, _ = checker.open(path)
     try:
-        link = page.get_by_role("link", name=re.compile(r"^Download this notebook"))
+        link = page.get_by_role("link", name=re.compile(r"^Download this example"))
         href = link.get_attribute("href")
-        assert href.endswith(".ipynb") and link.get_attribute("download") is not None, href
-        notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
-        assert notebook.status == 200 and notebook.json()["cells"], f"{href} is not a notebook"
+        assert href.endswith(".zip") and link.get_attribute("download") is not None, href
+        archive = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+        assert archive.status == 200 and archive.body()[:4] == b"PK\x03\x04", f"{href} is not a zip archive"
+        # Long listings are collapsed (theme/moj_book/code.py): open them, and every block has its button.
+        page.eval_on_selector_all("details.app-listing", "all => all.forEach(details => { details.open = true; })")
         code_blocks = page.locator("[data-app-copy] pre").count()
         buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
         assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())
@@ -140,3 +144,44 @@ def test_notebook_page_offers_the_notebook_and_copy_buttons(checker, path):
         assert page.evaluate("navigator.clipboard.readText()") == first_code
     finally:
         page.close()
+
+
+# Each collapsible navigation list: its button's state, and whether the list it controls shows.
+TOGGLES = """() => [...document.querySelectorAll('.app-toggle')].map(button => {
+  const list = document.getElementById(button.getAttribute('aria-controls'));
+  return {label: button.textContent.trim(), expanded: button.getAttribute('aria-expanded'),
+          button: button.checkVisibility(), list: !!list && list.checkVisibility()};
+})"""
+
+
+def test_on_a_phone_the_navigation_opens_from_the_keyboard_and_shows_without_javascript(checker):
+    """On a phone the book's navigation and the page's contents collapse behind buttons (GOV.UK
+    Frontend's way: aria-expanded, aria-controls); Enter opens each. Without JavaScript, and at
+    desktop width, there is no button and the lists show."""
+    path = "book/about.html"
+    page, _ = checker.open(path, "light", PHONE)
+    try:
+        closed = page.evaluate(TOGGLES)
+        for index in range(len(closed)):
+            page.locator(".app-toggle").nth(index).focus()
+            page.keyboard.press("Enter")
+        opened = page.evaluate(TOGGLES)
+    finally:
+        page.close()
+    assert [t["label"] for t in closed] == ["Contents", "On this page"], closed
+    assert all(t["button"] and t["expanded"] == "false" and not t["list"] for t in closed), closed
+    assert all(t["button"] and t["expanded"] == "true" and t["list"] for t in opened), opened
+    desktop, _ = checker.open(path, "light", 1280)
+    try:
+        wide = desktop.evaluate(TOGGLES)
+    finally:
+        desktop.close()
+    assert all(not t["button"] and t["list"] for t in wide), wide
+    context = checker.browser.new_context(viewport={"width": PHONE, "height": 844}, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(checker.base_url + path)
+        without_script = plain.evaluate(TOGGLES)
+    finally:
+        context.close()
+    assert all(not t["button"] and t["list"] for t in without_script), without_script

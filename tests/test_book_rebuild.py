@@ -110,6 +110,7 @@ def test_a_changed_config_theme_notebook_or_notebook_input_rebuilds(project):
     for name in [
         "_config.yml",
         "tools/book_extensions.py",
+        "tools/example_archive.py",
         "theme/moj_book/layout.html",
         "theme/moj_book/scss/_book.scss",
         notebooks[0],

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, describe, expected_pages, serve
+from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, browser_pages, describe, serve
 from site_fixtures import focus_visible, measure
 
-PAGES = expected_pages()
+PAGES = browser_pages()  # the 404 page at an address of no page, in a sub-folder
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -41,7 +41,7 @@ BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad</title>
 <body><main><h1>Bad</h1><img src="chart.png"><p style="color:#bbb;background:#fff">Faint text</p>
 <p class="faint-in-dark">Faint only in a dark scheme</p>
 <a href="#a" class="no-focus">No visible focus</a> <a href="#b" tabindex="-1">Out of Tab's reach</a>
-<a href="#c" id="fine">Fine</a></main></body></html>"""
+<a href="#c" id="fine">Fine</a></main><script>console.error("broken"); undefinedFunction();</script></body></html>"""
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,8 @@ def test_the_harness_catches_other_hosts_weight_and_violations(checker, bad_site
     violations = checker.axe(page)
     page.close()
     assert set(load.blocked) == {"https://cdn.example.org/style.css"}
+    said = [line.split(" @ ")[0] for line in load.console]
+    assert "error: broken" in said and "uncaught: undefinedFunction is not defined" in said, said
     assert load.kib > WEIGHT_BUDGET_KIB, f"a 400 kB image was measured as {load.kib:.0f} KiB"
     ids = {v["id"] for v in violations}
     assert {"image-alt", "color-contrast"} <= ids, describe(violations)

@@ -1,13 +1,16 @@
 """The licences: the code under MIT (LICENSE), the content under the Open Government Licence,
-and every page's footer says both, as GOV.UK's footer does."""
+and every page's footer says both, as GOV.UK's footer does: in its HTML, and on screen in
+Chromium at 1280 px and on a phone."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
+from site_check import PHONE, reader_pages
 from test_every_page import pages_of
 
 OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -60,3 +63,11 @@ def test_a_footer_without_the_licence_line_fails():
         f"no link to the Open Government Licence ({OGL})",
         f"no link to the code's licence ({LICENSE_URL})",
     ]
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+@pytest.mark.parametrize("path", reader_pages())
+def test_every_page_shows_the_licence_line(page_report, path, width):
+    shown = page_report(path, "light", width).facts["licence"]
+    missing = [line for line in (OGL_LINE, CODE_LINE) if line not in shown]
+    assert missing == [], f"{path} at {width} px: the footer does not show {missing}; it shows {shown!r}"

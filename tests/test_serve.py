@@ -48,6 +48,7 @@ def test_it_watches_what_the_build_reads_and_nothing_it_writes():
         "theme/moj_book/layout.html",
         "theme/moj_book/scss/_book.scss",
         "tools/book_extensions.py",
+        "tools/example_archive.py",
         "notebooks/court_cases_etl/sql/land.sql",
         "notebooks/court_cases_etl/pipeline.py",
         "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",

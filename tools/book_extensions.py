@@ -9,7 +9,10 @@
 - Every page and notebook has a description and review dates, or the build fails
   naming the file (``pages.check_metadata``).
 - The theme gets the repository settings of _config.yml (``repository:``), which
-  Jupyter Book hands only to its default theme.
+  Jupyter Book hands only to its default theme; pages get its address as the
+  substitution ``{{ repository_url }}``.
+- Each notebook page offers its whole example as one archive, built with the book
+  (``example_archive``): the notebook, what it imports and how to run it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 import yaml
 from sphinx.util import logging
 
+import example_archive
 from pages import check_metadata
 
 logger = logging.getLogger(__name__)
@@ -47,17 +51,30 @@ def _encrypt_kernel_traffic(app, config):
     KernelManager.class_traits()["transport_encryption"].default_value = "auto"
 
 
-def _repository_for_the_theme(app, config):
-    """Pass `repository:` (url, branch, path_to_book) from _config.yml on to the theme's options."""
+def _book_config(app) -> dict:
+    """The book's _config.yml, or nothing."""
     book_config = Path(app.confdir) / "_config.yml"
     if not book_config.is_file():
-        return
-    repository = (yaml.safe_load(book_config.read_text(encoding="utf-8")) or {}).get("repository") or {}
+        return {}
+    return yaml.safe_load(book_config.read_text(encoding="utf-8")) or {}
+
+
+def _repository(app) -> dict:
+    """`repository:` of _config.yml (url, branch, path_to_book), or nothing."""
+    return _book_config(app).get("repository") or {}
+
+
+def _repository_for_the_theme(app, config):
+    """Pass `repository:` (url, branch, path_to_book) from _config.yml on to the theme's options,
+    and its address to the pages as a substitution: {{ repository_url }}."""
+    repository = _repository(app)
     options = dict(config.html_theme_options or {})
     for option, key in (("repository_url", "url"), ("repository_branch", "branch"), ("path_to_book", "path_to_book")):
         if key in repository:
             options.setdefault(option, repository[key])
     config.html_theme_options = options
+    if repository.get("url"):
+        config.myst_substitutions = {**(config.myst_substitutions or {}), "repository_url": repository["url"]}
 
 
 def _check_every_page(app, env):
@@ -230,8 +247,69 @@ def _merge_glue_sources(app, env, docnames, other):
     env.moj_book_glue_from = {**getattr(env, "moj_book_glue_from", {}), **getattr(other, "moj_book_glue_from", {})}
 
 
+# --- Each example as one archive ---------------------------------------------------------
+
+# What a notebook page says its download holds (the theme writes the link).
+ARCHIVE_SUMMARY = "the notebook, the code it imports and a README that says how to run it"
+
+
+def _page_address(app, docname: str) -> str:
+    base = (app.config.html_baseurl or "").rstrip("/")
+    uri = app.builder.get_target_uri(docname)
+    return f"{base}/{uri}" if base else uri
+
+
+def _example_archives(app, env):
+    """env-updated: write each notebook's example archive into the built site (example_archive),
+    where its bytes changed; the pages of those notebooks are written again (the link gives the size)."""
+    if app.builder.format != "html":
+        return []
+    root = Path(app.confdir)
+    folder = Path(app.outdir) / example_archive.FOLDER
+    app.moj_book_archives = {}
+    rewrite = []
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        if path.suffix != ".ipynb" or not example_archive.runs_alone(path, root):
+            continue  # the page offers the notebook itself
+        ex = example_archive.example(path, root, notebook_inputs(path, root))
+        title = env.titles[docname].astext() if docname in env.titles else ex.name
+        description = env.metadata.get(docname, {}).get("description", "")
+        readme = example_archive.readme(
+            ex,
+            root,
+            title,
+            description,
+            f"the book “{_book_config(app).get('title', '')}”",
+            _page_address(app, docname),
+            _repository(app).get("url", ""),
+        )
+        data = example_archive.archive(ex, root, readme, example_archive.pyproject(ex, root, title))
+        target = folder / ex.file_name
+        if not target.is_file() or target.read_bytes() != data:
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            rewrite.append(docname)
+        app.moj_book_archives[docname] = f"{example_archive.FOLDER}/{ex.file_name}"
+    return rewrite
+
+
+def _notebook_download(app, docname):
+    """The theme asks what a notebook page offers to download: its example's archive."""
+    path = getattr(app, "moj_book_archives", {}).get(docname)
+    return {"path": path, "summary": ARCHIVE_SUMMARY} if path else None
+
+
+def _offer_archives(app, config):
+    # The theme (moj_book) registers the event; connect once every extension is set up.
+    if "moj-book-notebook-download" in app.events.events:
+        app.connect("moj-book-notebook-download", _notebook_download)
+
+
 def setup(app):
     app.setup_extension("bench_results")
+    app.connect("config-inited", _offer_archives)
+    app.connect("env-updated", _example_archives)
     app.connect("config-inited", _encrypt_kernel_traffic)
     app.connect("config-inited", _repository_for_the_theme)
     app.connect("env-check-consistency", _check_every_page)

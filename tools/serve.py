@@ -2,7 +2,8 @@
 
 sphinx-autobuild builds the book with the flags `make book` uses (the Makefile passes
 them on), serves _build/html on 127.0.0.1, rebuilds after every save of a page, a
-notebook or a file it reads, the theme, tools/book_extensions.py or _config.yml, and
+notebook or a file it reads, the theme, tools/book_extensions.py, tools/example_archive.py or
+_config.yml, and
 reloads the open page (through a script it adds to each page as it sends it; the
 built files are not changed). Notebooks run through the same execution cache as in
 `make book`, so a rebuild re-runs only what changed. Before each build it
@@ -28,7 +29,7 @@ from book_config import sphinx_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-WATCHED = r"(book|notebooks|theme)/|_config\.yml$|tools/book_extensions\.py$"
+WATCHED = r"(book|notebooks|theme)/|_config\.yml$|tools/(book_extensions|example_archive)\.py$"
 NOT_WATCHED = r"/(output|_build|__pycache__|\.ipynb_checkpoints)(/|$)"
 
 

@@ -27,7 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCHEMES = ["light", "dark"]
+# The widths every check runs at (axe-core in each scheme, the Tab walk, reflow, requests).
 WIDTHS = [1280, 320]
+# A phone (an iPhone 14's window): what its first screen shows is measured there.
+PHONE = 390
+# The window's height at each width (a desktop's 1280 x 900, the phone's 390 x 844); others HEIGHT.
+SCREEN_HEIGHTS = {1280: 900, PHONE: 844}
 HEIGHT = 800
 WEIGHT_BUDGET_KIB = 300
 CHROMIUM_ARGS = [
@@ -80,6 +85,26 @@ def expected_pages(root: Path = ROOT) -> list[str]:
     if "index.html" not in found:
         found.append("index.html")  # Jupyter Book's redirect to the root page
     return found
+
+
+# Where the browser tests load the 404 page: an address of no page, in a sub-folder of the site,
+# as GitHub Pages serves it (its links and styles must work from there).
+NOT_FOUND_ADDRESS = "book/gone/missing.html"
+REDIRECT = "index.html"
+
+
+def browser_pages(root: Path = ROOT) -> list[str]:
+    """Every page as the browser tests load it: the expected pages, with the 404 page at
+    NOT_FOUND_ADDRESS instead of its own file."""
+    return [NOT_FOUND_ADDRESS if page == "404.html" else page for page in expected_pages(root)]
+
+
+def reader_pages(root: Path = ROOT) -> list[str]:
+    """The browser pages a reader sees: all but Jupyter Book's redirect from the site's root
+    to the root page (index.html, when the root page is another)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    redirect = toc["root"] != "index"
+    return [page for page in browser_pages(root) if not (redirect and page == REDIRECT)]
 
 
 def built_pages(html: Path) -> list[str]:
@@ -152,6 +177,9 @@ class Load:
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    # What the browser's console said: errors and warnings ("error: <text> @ <address>"), and
+    # uncaught exceptions ("uncaught: <error>").
+    console: list[str] = field(default_factory=list)
 
     @property
     def kib(self) -> float:
@@ -180,7 +208,7 @@ class Checker:
         key = (scheme, width)
         if key not in self._contexts:
             self._contexts[key] = self.browser.new_context(
-                viewport={"width": width, "height": HEIGHT},
+                viewport={"width": width, "height": SCREEN_HEIGHTS.get(width, HEIGHT)},
                 color_scheme=scheme,
                 service_workers="block",
             )
@@ -209,9 +237,15 @@ class Checker:
                 sizes = request.sizes()
                 load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
+        def console(message):
+            if message.type in ("error", "warning"):
+                load.console.append(f"{message.type}: {message.text} @ {message.location.get('url', '')}")
+
         page.route("**/*", route)
         page.on("requestfinished", finished)
         page.on("requestfailed", lambda request: load.failed.append(request.url))
+        page.on("console", console)
+        page.on("pageerror", lambda error: load.console.append(f"uncaught: {error}"))
         response = page.goto(load.url, wait_until="load")
         load.status = response.status if response else None
         page.wait_for_load_state("networkidle")

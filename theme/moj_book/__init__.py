@@ -9,7 +9,8 @@ registers the theme and wires up one small module per concern:
 - ``code``: code blocks scroll in named boxes the keyboard can reach, with a copy button;
 - ``tables``: notebook DataFrames become GOV.UK tables with captions (from cell metadata),
   and every table scrolls in a box named after its caption, which the keyboard can reach;
-- ``notebooks``: a notebook page offers its notebook, and carries no unused scripts;
+- ``notebooks``: a notebook page offers its example (or its notebook) to download, and
+  carries no unused scripts;
 - ``images``: every image has its intrinsic size, and charts are stored as small palette PNGs;
 - ``review``: when each page was last reviewed, when it is due and who owns it, a warning
   on pages whose review is overdue, and ``api/pages.json`` for the reminder bot;
@@ -25,7 +26,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import assets, code, head, images, navigation, not_found, notebooks, review, source, stylesheet, tables
+from . import (
+    assets,
+    code,
+    head,
+    images,
+    navigation,
+    not_found,
+    notebooks,
+    rebuild,
+    review,
+    source,
+    stylesheet,
+    tables,
+)
 from .html import Page
 from .theme_name import NAME
 
@@ -55,5 +69,13 @@ def setup(app):
     source.setup(app)
     tables.setup(app)
     not_found.setup(app)
+    notebooks.setup(app)
+    rebuild.setup(app)
     app.connect("html-page-context", _page_context)
-    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": __version__,
+        # A change to a module that runs as Sphinx reads a page reads every page again (rebuild.py).
+        "env_version": rebuild.env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

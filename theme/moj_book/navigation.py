@@ -1,5 +1,10 @@
 """The book's navigation (its whole table of contents), breadcrumbs and the page's own contents,
-and the site's root address, which opens the book's root page when that is not ``index``."""
+and the site's root address, which opens the book's root page when that is not ``index``.
+
+On a phone both lists collapse behind a button, as GOV.UK Frontend's service navigation
+does (``collapsible``), so that the first screen shows the page's title and its text. A page
+with a list of its sections ends with a "Back to top" link.
+"""
 
 from __future__ import annotations
 
@@ -47,15 +52,31 @@ def page_contents(toc: str) -> str:
     return str(sections)
 
 
+def collapsible(name: str, label: str, heading: str, content: str) -> str:
+    """A navigation list under its heading, which collapses behind a button on narrow screens.
+
+    The button (``app-toggle``) says what it shows and whether it is open (``aria-expanded``);
+    it works by keyboard, being a button. The layout's script (layout.html) turns it on: without
+    JavaScript, and from desktop width, the button is not shown and the list always is
+    (scss/_book.scss). ``name`` is the class of the navigation, and the stem of its ids.
+    """
+    return (
+        f'<{heading} class="{name}__heading app-toggle__heading" id="{name}-heading">{label}</{heading}>'
+        f'<button type="button" class="app-toggle" aria-controls="{name}-list" aria-expanded="false">{label}</button>'
+        f'<div class="app-toggle__target" id="{name}-list">{content}</div>'
+    )
+
+
 def page(page: Page) -> None:
-    page.context["app_book_nav"] = book_nav(page)
+    page.context["app_book_nav"] = collapsible("app-book-nav", "Contents", "p", book_nav(page))
     page.context["app_breadcrumbs"] = breadcrumbs(page)
     contents = page_contents(page.context.get("toc", "")) if page.doctree is not None else ""
+    # A page long enough to list its sections ends with a link back to its top (GOV.UK's pattern).
+    page.context["app_back_to_top"] = bool(contents)
     if contents:
         page.after_h1(
             '<nav class="app-contents" aria-labelledby="app-contents-heading">'
-            '<h2 class="app-contents__heading" id="app-contents-heading">On this page</h2>'
-            f"{contents}</nav>"
+            f"{collapsible('app-contents', 'On this page', 'h2', contents)}</nav>"
         )
 
 

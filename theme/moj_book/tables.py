@@ -6,7 +6,8 @@ the index has a name, a second header row that holds only that name. When Sphinx
 a notebook (``doctree-read``), each such table becomes a GOV.UK table instead: the
 index name moves into the first header row, column headers get ``scope="col"`` and
 index cells ``scope="row"``, columns whose every value is a number are marked numeric
-(right-aligned, tabular figures) and the table gets its caption, from the cell's
+(right-aligned, tabular figures), pandas' default index (unnamed, its values exactly
+0 to n - 1: row numbers, not data) is left out, and the table gets its caption, from the cell's
 metadata:
 
     "metadata": {"caption": "Rows quarantined by rule, and their share of rows read"}
@@ -55,6 +56,30 @@ def _captions(metadata: dict) -> list[str]:
     return []
 
 
+def drop_default_index(head, body) -> bool:
+    """Take out pandas' default index: a first header cell in each body row, unnamed, that reads
+    0, 1, ... n - 1. A named index, or one of other values (a key, a sample's row labels), stays.
+    Returns whether it was taken out."""
+    rows = body.find_all("tr", recursive=False) if body is not None else []
+    if not rows:
+        return False
+    numbers = []
+    for row in rows:
+        cells = row.find_all(["th", "td"], recursive=False)
+        if not cells or cells[0].name != "th" or [c.name for c in cells].count("th") != 1 or cells[0].get("rowspan"):
+            return False
+        numbers.append(cells[0])
+    if [_text(cell) for cell in numbers] != [str(n) for n in range(len(rows))]:
+        return False
+    head_rows = head.find_all("tr", recursive=False) if head is not None else []
+    corners = [row.find(["th", "td"], recursive=False) for row in head_rows]
+    if any(cell is None or _text(cell) or int(cell.get("colspan", 1)) > 1 for cell in corners):
+        return False  # the index has a name, or the header is not pandas' shape
+    for cell in numbers + corners:
+        cell.decompose()
+    return True
+
+
 def govuk_table(table, caption: str) -> None:
     """Make one pandas table (parsed, in place) a GOV.UK table with ``caption``."""
     for attribute in ("border", "style", "halign", "valign"):
@@ -81,6 +106,7 @@ def govuk_table(table, caption: str) -> None:
                 cell.name = "th"
                 cell["scope"] = "colgroup" if int(cell.get("colspan", 1)) > 1 else "col"
                 cell["class"] = ["govuk-table__header"]
+    drop_default_index(head, body)
     numeric: set[int] = set()
     if body is not None:
         body["class"] = ["govuk-table__body"]

@@ -1,0 +1,99 @@
+"""Long pages a reader can move through: a listing longer than code.LONG_LISTING lines is collapsed
+behind a GOV.UK details control that says what it holds (theme/moj_book/code.py), and a page
+that lists its sections ends with a "Back to top" link. Each page's height at 1280 px is checked
+in Chromium (test_every_page.py); that a listing opens, and shows what it says, too
+(test_code_width.py)."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from moj_book import code
+from moj_book.html import Page
+
+from test_every_page import pages_of
+
+SAYS = re.compile(r"^Show the (\d+) lines of (.+)$")
+
+
+def lines(count: int, text: str = "SELECT 1;") -> str:
+    return "\n".join([text] * count) + "\n"
+
+
+def block(language: str, count: int, extra_class: str = "") -> str:
+    return (
+        f'<div class="highlight-{language} notranslate{extra_class}"><div class="highlight">'
+        f"<pre>{lines(count)}</pre></div></div>"
+    )
+
+
+def after_theme(body: str) -> BeautifulSoup:
+    page = Page(app=None, name="page", context={"body": body}, doctree=None)
+    code.page(page)
+    return page.body
+
+
+def summaries(body: str) -> list[str]:
+    return [s.get_text(strip=True) for s in after_theme(body).select("details.govuk-details > summary")]
+
+
+def test_a_listing_longer_than_the_limit_is_collapsed_and_no_shorter_one():
+    limit = code.LONG_LISTING
+    assert summaries(block("sql", limit)) == []
+    body = after_theme(block("sql", limit + 1))
+    details = body.find("details")
+    assert details is not None and "govuk-details" in details["class"]
+    assert details.find("summary").get_text(strip=True) == f"Show the {limit + 1} lines of SQL code"
+    # The listing is inside, as it was, still marked for its copy button.
+    assert details.find("pre").get_text() == lines(limit + 1)
+    assert details.select_one("div.govuk-details__text > div[data-app-copy]") is not None
+
+
+def test_the_summary_names_the_file_above_the_listing_or_its_caption_or_its_language():
+    file_above = "<p><code>sql/validate.sql</code></p>" + block("sql", 252)
+    assert summaries(file_above) == ["Show the 252 lines of validate.sql"]
+    caption = (
+        '<div class="literal-block-wrapper docutils container"><div class="code-block-caption">'
+        '<span class="caption-text">dbt_project.yml</span></div>' + block("yaml", 40) + "</div>"
+    )
+    assert summaries(caption) == ["Show the 40 lines of dbt_project.yml"]
+    # A paragraph that is more than a file's name names nothing.
+    prose = "<p>The query in <code>sql/validate.sql</code> follows.</p>" + block("ipython3", 35)
+    assert summaries(prose) == ["Show the 35 lines of Python code"]
+    assert summaries(block("myst-ansi", 40, " output stream")) == ["Show the 40 lines of output"]
+
+
+def test_every_long_listing_in_the_book_is_collapsed_and_says_how_long_it_is(built_book):
+    assert built_book.returncode == 0, built_book.log[-3000:]
+    wrong, collapsed = [], 0
+    for path, html in pages_of(built_book).items():
+        for pre in BeautifulSoup(html, "html.parser").select("main pre"):
+            count = len(pre.get_text().rstrip("\n").split("\n"))
+            details = pre.find_parent("details")
+            says = SAYS.match(details.summary.get_text(strip=True)) if details else None
+            if count > code.LONG_LISTING:
+                collapsed += 1
+                if says is None or int(says.group(1)) != count:
+                    wrong.append(
+                        f"{path}: a listing of {count} lines, {'summary ' + repr(says) if details else 'open'}"
+                    )
+            elif details is not None:
+                wrong.append(f"{path}: a listing of {count} lines is collapsed")
+    assert collapsed > 0, "no long listing in the book: the check is broken"
+    assert wrong == []
+
+
+def test_a_page_that_lists_its_sections_ends_with_back_to_top(built_book):
+    with_contents = 0
+    for path, html in pages_of(built_book).items():
+        page = BeautifulSoup(html, "html.parser")
+        link = page.select_one("main a.app-back-to-top__link")
+        if page.select_one("nav.app-contents"):
+            with_contents += 1
+            assert link is not None, f"{path} lists its sections and has no “Back to top” link"
+            assert link.get_text(strip=True) == "Back to top" and link["href"] == "#main-content", str(link)
+            assert page.find(id="main-content").name == "main"
+        else:
+            assert link is None, f"{path} is short (no list of sections) and has a “Back to top” link"
+    assert with_contents > 0, "no page lists its sections: the check is broken"
