@@ -37,6 +37,12 @@ PAGE_FACTS = """() => {
       return {text: caption.textContent.trim().slice(0, 60), left: own.left, right: own.right,
               boxLeft: box.left, boxRight: box.right, clipped: caption.scrollWidth > caption.clientWidth};
     }),
+    // Each chart that records its smallest text (data-smallest-text-px, in the image's pixels):
+    // that text's height as shown, scaled by the width the image is drawn at.
+    charts: [...document.querySelectorAll('img[data-smallest-text-px]')].map(img => ({
+      src: img.getAttribute('src'), alt: (img.getAttribute('alt') || '').slice(0, 60),
+      textPx: parseFloat(img.dataset.smallestTextPx) * img.getBoundingClientRect().width
+              / Number(img.getAttribute('width'))})),
     scrollWidth: doc.scrollWidth,
     clientWidth: doc.clientWidth,
     h1s: [...document.querySelectorAll('h1')].map(h => h.textContent.trim()),

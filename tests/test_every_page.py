@@ -184,3 +184,23 @@ def test_no_page_is_taller_than_15000_px_at_1280(page_report, path):
         f"{path} is {height:,} px tall at 1280 px wide (at most {TALLEST:,}): collapse its long listings "
         "(theme/moj_book/code.py) or shorten the page"
     )
+
+
+SMALLEST_CHART_TEXT = 10  # CSS px: issue 21, point 6
+
+
+@pytest.mark.parametrize("path", READER_PAGES)
+def test_no_chart_text_is_under_10_px_on_a_phone(page_report, built_book, path):
+    charts = page_report(path, "light", PHONE).facts["charts"]
+    if path.startswith("notebooks/"):
+        # Every notebook draws charts, and each must say how small its text is (example_output.figures).
+        html = (built_book.html / path).read_text(encoding="utf-8")
+        assert len(charts) == html.count("<img"), (
+            f"{path}: a chart without data-smallest-text-px: show it with example_output.figures.show"
+        )
+        assert charts, f"{path} shows no chart"
+    small = [f"{chart['alt']!r}: {chart['textPx']:.1f} px" for chart in charts if chart["textPx"] < SMALLEST_CHART_TEXT]
+    assert not small, (
+        f"{path} at {PHONE} px wide: chart text under {SMALLEST_CHART_TEXT} CSS px: {small}. Draw the chart narrower "
+        "or its text larger (a 5.2-inch figure with 11-point text passes), or put fewer panels in a row"
+    )

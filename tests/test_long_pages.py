@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup
-from moj_book import code
+from moj_book import code, tables
 from moj_book.html import Page
 
 from test_every_page import pages_of
@@ -70,7 +70,7 @@ def test_every_long_listing_in_the_book_is_collapsed_and_says_how_long_it_is(bui
     for path, html in pages_of(built_book).items():
         for pre in BeautifulSoup(html, "html.parser").select("main pre"):
             count = len(pre.get_text().rstrip("\n").split("\n"))
-            details = pre.find_parent("details")
+            details = pre.find_parent("details", class_="app-listing")
             says = SAYS.match(details.summary.get_text(strip=True)) if details else None
             if count > code.LONG_LISTING:
                 collapsed += 1
@@ -97,3 +97,34 @@ def test_a_page_that_lists_its_sections_ends_with_back_to_top(built_book):
         else:
             assert link is None, f"{path} is short (no list of sections) and has a “Back to top” link"
     assert with_contents > 0, "no page lists its sections: the check is broken"
+
+
+def test_a_table_longer_than_the_limit_is_collapsed_and_says_what_it_holds():
+    rows = "".join(f"<tr><td>{n}</td></tr>" for n in range(tables.LONG_TABLE + 1))
+    html = f"<table><caption>Reconciliation of every file</caption><tbody>{rows}</tbody></table>"
+    page = Page(app=None, name="page", context={"body": html + html.replace("<tr><td>0</td></tr>", "")}, doctree=None)
+    tables.page(page)
+    collapsed = page.body.select("details.app-long-table")
+    assert len(collapsed) == 1, "only the table of more than LONG_TABLE rows is collapsed"
+    summary = collapsed[0].summary.get_text(strip=True)
+    assert summary == f"Show the {tables.LONG_TABLE + 1} rows of: reconciliation of every file"
+    assert collapsed[0].select_one("div.govuk-details__text > div.app-scroll > table > caption") is not None
+
+
+def test_every_long_table_in_the_book_is_collapsed(built_book):
+    wrong, collapsed = [], 0
+    for path, html in pages_of(built_book).items():
+        for table in BeautifulSoup(html, "html.parser").select("main table"):
+            rows = len(table.select("tbody > tr"))
+            inside = table.find_parent("details", class_="app-long-table") is not None
+            collapsed += inside
+            if inside != (rows > tables.LONG_TABLE):
+                wrong.append(f"{path}: a table of {rows} rows is {'collapsed' if inside else 'open'}")
+    assert collapsed > 0, "no long table in the book: the check is broken"
+    assert wrong == []
+
+
+def test_spaces_in_listings_carry_no_highlighting_span():
+    html = '<div class="highlight-sql notranslate"><div class="highlight"><pre><span class="k">SELECT</span><span class="w"> </span><span class="mi">1</span></pre></div></div>'
+    pre = after_theme(html).find("pre")
+    assert pre.select("span.w") == [] and pre.get_text() == "SELECT 1"

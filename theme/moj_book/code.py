@@ -1,5 +1,6 @@
 """Code blocks scroll inside their own box, which keyboard users can focus and screen readers name.
 
+Whitespace keeps no highlighting span (a space shows no colour; the spans weigh).
 Each code example (not a notebook's output) is marked for the copy button
 (static/moj-copy.js), which the layout loads only on pages that have one.
 
@@ -72,9 +73,10 @@ def summary(block, pre, kind: str) -> str:
     )
 
 
-def collapse(page: Page, block, text: str) -> None:
-    """Put a listing inside a GOV.UK details component whose summary says ``text``."""
-    details = page.new_tag("details", **{"class": "govuk-details app-listing"})
+def collapse(page: Page, block, text: str, kind: str = "app-listing") -> None:
+    """Put a listing (or, with another ``kind`` of class, a table) inside a GOV.UK details
+    component whose summary says ``text``."""
+    details = page.new_tag("details", **{"class": f"govuk-details {kind}"})
     summary_tag = page.new_tag("summary", **{"class": "govuk-details__summary"})
     label = page.new_tag("span", **{"class": "govuk-details__summary-text"})
     label.string = text
@@ -98,6 +100,10 @@ def page(page: Page) -> None:
             continue
         kind = "Output" if "output" in " ".join(block.get("class", [])) else "Code example"
         counts[kind] += 1
+        # Pygments wraps every run of spaces in <span class="w">: a space shows no colour, and on
+        # a page of SQL listings those wrappers are a tenth of its weight (the budget: 300 KiB).
+        for space in pre.select("span.w"):
+            space.unwrap()
         pre["tabindex"] = "0"
         pre["role"] = "region"
         pre["aria-label"] = f"{kind} {counts[kind]}"

@@ -229,9 +229,7 @@ def review_date_role(name, rawtext, text, lineno, inliner, options=None, content
         message = inliner.reporter.error(str(error), line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     if field not in ("last_reviewed_on", "review_by"):
-        message = inliner.reporter.error(
-            f"{{review-date}}`{field}`: write last_reviewed_on or review_by", line=lineno
-        )
+        message = inliner.reporter.error(f"{{review-date}}`{field}`: write last_reviewed_on or review_by", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     return [nodes.Text(long_date(getattr(review, field)))], []
 

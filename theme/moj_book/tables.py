@@ -16,7 +16,9 @@ or a list of captions, one for each table the cell shows, in order. A table with
 caption is a warning, so it fails the build, naming the notebook and the cell.
 
 Every table (Markdown ones too) then scrolls sideways inside a region the keyboard can
-reach, named after its caption ("Table N" when it has none).
+reach, named after its caption ("Table N" when it has none). A table of more than LONG_TABLE
+rows is collapsed, as a long listing is, behind a control that names it and its rows: the
+page stays short enough to move through, and the rows are one click away.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ import re
 from docutils import nodes
 from sphinx.util import logging
 
+from . import code
 from .html import Page, parse
+
+# A table with more rows than this is collapsed behind a GOV.UK details control that names it.
+LONG_TABLE = 20
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +217,11 @@ def page(page: Page) -> None:
         box = page.new_tag("div", **{"class": "app-scroll", "role": "region", "tabindex": "0"})
         box["aria-label"] = name or f"Table {number}"
         table.wrap(box)
+        rows = len(table.select("tbody > tr"))
+        if rows > LONG_TABLE:
+            # As a long listing is (code.py): the summary names the table, which keeps its caption.
+            what = f"{name[0].lower()}{name[1:]}" if name else f"table {number}"
+            code.collapse(page, box, f"Show the {rows} rows of: {what}", kind="app-long-table")
 
 
 def setup(app) -> None:
