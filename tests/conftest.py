@@ -66,9 +66,8 @@ def book_config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Build:
-    """The book as `make html` builds it (offline where possible), once per test run."""
+def build_the_book() -> Build:
+    """The book as `make html` builds it (offline where possible)."""
     prefix, reason = offline_command()
     env = {**os.environ, "DO_NOT_TRACK": "1", "NO_COLOR": "1", "MAKEFLAGS": ""}
     # One set-up and build at a time: where tests run in several processes (`make check` runs two
@@ -217,6 +216,20 @@ def _raise(error: BaseException):
     raise error
 
 
+# The book's build is slow work too (every notebook runs on a cold cache), so it starts before
+# the first test, in one worker, while the tests that do not need it run (pytest_collection_modifyitems
+# puts them first); the tests that need it wait for it.
+@start_early("built_book")
+def _start_the_book_build(request: pytest.FixtureRequest) -> Early:
+    return Early(build_the_book)
+
+
+@pytest.fixture(scope="session")
+def built_book(request) -> Build:
+    """The book as `make html` builds it (offline where possible), once per test run."""
+    return collect_early(request, "built_book")
+
+
 # What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
 BROWSER_FIXTURES = {"checker", "served_book", "page_report"}
 SPARK_FIXTURES = {"spark_run", "spark_linkage"}
@@ -272,6 +285,9 @@ def pytest_collection_modifyitems(session, config, items):
     for the workers; then stop once, with one line per missing program, rather than fail every
     test that needs it."""
     grouped = config.pluginmanager.hasplugin("xdist")
+    # The modules that need no built book first, in their order: they run while it builds.
+    needs_book = {item.path for item in items if "built_book" in item.fixturenames}
+    items.sort(key=lambda item: item.path in needs_book)
     for item in items:
         for marker, fixtures in MARKED_BY_FIXTURE.items():
             if fixtures & set(item.fixturenames):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from site_check import SCHEMES, WIDTHS, Checker, Load, serve, site_root
+from site_check import COLOUR_RULES, SCHEMES, WIDTHS, Checker, Load, serve, site_root
 
 # What the page itself says about its structure, measured in the browser. Its text starts at the
 # first paragraph (or form) after the H1 that is not navigation or the notebook's download link.
@@ -157,7 +157,8 @@ def measure(checker, path: str, width: int, base_url: str | None = None, full: b
                 failed=list(load.failed),
                 console=list(load.console),
             )
-            reports[scheme] = Report(snapshot, checker.axe(page), page.evaluate(PAGE_FACTS))
+            rules = None if scheme == SCHEMES[0] else COLOUR_RULES  # the rest cannot change with the scheme
+            reports[scheme] = Report(snapshot, checker.axe(page, rules), page.evaluate(PAGE_FACTS))
         checker.set_scheme(page, SCHEMES[0])
         reports[SCHEMES[0]].tab = tab_walk(page)
     finally:

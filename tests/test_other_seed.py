@@ -13,6 +13,8 @@ The three runs take about a minute on 2 cores, so they start before the first te
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import subprocess
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from conftest import BIN, ROOT, Early, collect_early, start_early
 from local_spark.offline import offline_command
@@ -130,3 +133,30 @@ def test_the_check_reads_glued_figures(tmp_path):
     }
     notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [output]}]}), encoding="utf-8")
     assert glued(notebook) == {"pairs": "4813"}
+
+
+def chart_descriptions(notebook: Path) -> list[str]:
+    """The description (alt text) each chart of an executed notebook carries in its PNG."""
+    found = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                with Image.open(io.BytesIO(base64.b64decode(png))) as image:
+                    image.load()
+                    found.append(image.text.get("Description", ""))
+    return found
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_charts_alt_text_follows_its_data(other_seed, built_book, notebook):
+    """Other data draws other charts: each chart's description must change with them, so none is
+    typed, and none is missing."""
+    run = other_seed[notebook]
+    if run.returncode != 0:
+        pytest.skip("the notebook stopped: test_every_check_holds_at_another_seed_and_size says why")
+    default, other = chart_descriptions(built_book.executed / notebook), chart_descriptions(run.executed)
+    assert default and len(default) == len(other), f"{notebook}: charts {len(default)} and {len(other)}"
+    assert all(default), f"{notebook}: a chart without a description: show it with example_output.figures.show"
+    same = [text[:80] for text, again in zip(default, other, strict=True) if text == again]
+    assert not same, f"{notebook}: these charts say the same at another seed and size, so not what they draw: {same}"

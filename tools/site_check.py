@@ -26,6 +26,9 @@ from moj_book import not_found
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# What a colour scheme can change on a page of the same content and layout: its colours. So the
+# page is checked with every rule once, in light, and in dark with the rules about colour alone.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 SCHEMES = ["light", "dark"]
 # The widths every check runs at (axe-core in each scheme, the Tab walk, reflow, requests).
 WIDTHS = [1280, 320]
@@ -259,14 +262,12 @@ class Checker:
         page.emulate_media(color_scheme=scheme)
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
-    def axe(self, page) -> list[dict]:
-        """Run axe-core with the WCAG 2.2 AA tags; return its violations."""
+    def axe(self, page, rules: list[str] | None = None) -> list[dict]:
+        """Run axe-core with the WCAG 2.2 AA tags (or only `rules`); return its violations."""
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.add_script_tag(content=self._axe)
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
-        )
+        only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
+        result = page.evaluate("only => axe.run(document, {runOnly: only, resultTypes: ['violations']})", only)
         return result["violations"]
 
     def axe_version(self, page) -> str:
