@@ -13,6 +13,10 @@ import pytest
 from court_cases_etl import extracts as gen
 from court_cases_etl import pipeline as etl
 
+pytestmark = (
+    pytest.mark.slow
+)  # loads planted bad files through the whole ETL pipeline (see the markers in pyproject.toml)
+
 HEADER = ",".join(gen.COLUMNS)
 
 

@@ -17,6 +17,8 @@ from court_cases_etl import cli
 from court_cases_etl import extracts as gen
 from court_cases_etl import pipeline as etl
 
+pytestmark = pytest.mark.slow  # runs the ETL's command line in processes of its own (see the markers in pyproject.toml)
+
 
 def etl_command(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "court_cases_etl", *args], capture_output=True, text=True, timeout=300)

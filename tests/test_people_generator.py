@@ -14,6 +14,10 @@ import pytest
 
 from people_linkage import names, people, prepare
 
+pytestmark = (
+    pytest.mark.slow
+)  # generates populations to measure the generator's error rates (see the markers in pyproject.toml)
+
 SIZE = 20_000  # about 27,000 records: enough to measure a 1.5 % rate to within a few tenths
 
 
