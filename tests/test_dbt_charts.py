@@ -9,8 +9,6 @@ generator's list of courts; every expected figure is computed from that data, no
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -156,14 +154,10 @@ def test_a_quarter_the_data_does_not_have_is_refused_by_name():
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4])
 def test_the_text_stays_readable_on_a_phone(count):
-    from PIL import Image
-
     chart = charts.timeliness_panels(timeliness(), QUARTERS[-count:])
     png = figures.figure_png(charts.draw_timeliness(chart), alt=charts.describe_timeliness(chart))
-    with Image.open(io.BytesIO(png)) as image:
-        width, smallest = image.size[0], float(image.text[figures.SMALLEST_TEXT])
-    on_phone = smallest * PHONE_CONTENT_PX / width
+    on_phone, width = figures.smallest_text_shown(png, PHONE_CONTENT_PX)
     assert on_phone >= SMALLEST_READABLE_PX, (
-        f"{count} panels: the chart is {width} px wide, so on a phone its smallest text ({smallest} px) "
+        f"{count} panels: the chart is {width} px wide, so on a phone its smallest text "
         f"comes out {on_phone:.1f} px high: under {SMALLEST_READABLE_PX}"
     )

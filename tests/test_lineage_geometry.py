@@ -11,8 +11,6 @@ wide row. The project's real manifest is checked in test_court_timeliness_dbt.py
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
 import pytest
 
@@ -212,15 +210,11 @@ def test_the_text_stays_readable_on_a_phone(name):
     phone's width their smallest text is still 10 pixels high. (A row of five or more boxes,
     as in the shapes "skipping rows" and "a wide row", is not: the chart is as wide as its
     widest row.)"""
-    from PIL import Image
-
     graph = graph_of(SHAPES[name])
     png = figures.figure_png(lineage.draw_lineage(graph), alt="lineage")
-    with Image.open(io.BytesIO(png)) as image:
-        width, smallest = image.size[0], float(image.text[figures.SMALLEST_TEXT])
-    on_phone = smallest * PHONE_CONTENT_PX / width
+    on_phone, width = figures.smallest_text_shown(png, PHONE_CONTENT_PX)
     assert on_phone >= SMALLEST_READABLE_PX, (
-        f"{name}: the chart is {width} px wide, so on a phone its smallest text ({smallest} px) "
+        f"{name}: the chart is {width} px wide, so on a phone its smallest text "
         f"comes out {on_phone:.1f} px high: under {SMALLEST_READABLE_PX}"
     )
 

@@ -55,6 +55,14 @@ def smallest_text_px(fig) -> float:
     return min(sizes, default=0) * DPI / 72
 
 
+def smallest_text_shown(png: bytes, shown_px: float) -> tuple[float, int]:
+    """(height of the image's smallest text when the image is shown `shown_px` wide, at most
+    its own width; the image's width), from what the image records."""
+    with PILImage.open(io.BytesIO(png)) as image:
+        width, smallest = image.size[0], float(image.text[SMALLEST_TEXT])
+    return smallest * min(1.0, shown_px / width), width
+
+
 def figure_png(fig, alt: str) -> bytes:
     """A matplotlib figure as a described PNG; the figure is closed."""
     import matplotlib.pyplot as plt
