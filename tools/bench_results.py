@@ -23,6 +23,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from moj_book import review
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 FOLDER = "bench/results"
@@ -42,8 +43,8 @@ def load(confdir: str | Path, name: str) -> tuple[dict, Path]:
 
 
 def long_date(stamp: str) -> str:
-    day = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%MZ").date()
-    return f"{day.day} {day:%B %Y}"
+    """The day a result was measured, as the pages write dates (2 December 2026)."""
+    return review.long_date(dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%MZ").date())
 
 
 def machine(record: dict) -> str:
