@@ -73,11 +73,15 @@ def page(page: Page) -> None:
     contents = page_contents(page.context.get("toc", "")) if page.doctree is not None else ""
     # A page long enough to list its sections ends with a link back to its top (GOV.UK's pattern).
     page.context["app_back_to_top"] = bool(contents)
-    if contents:
-        page.after_h1(
-            '<nav class="app-contents" aria-labelledby="app-contents-heading">'
-            f"{collapsible('app-contents', 'On this page', 'h2', contents)}</nav>"
-        )
+    # The list goes in the left column, under the book's navigation: beside the page on a
+    # desktop, where it would otherwise push the text a screen down, and on a phone a second
+    # button above the title (layout.html).
+    page.context["app_page_contents"] = (
+        '<nav class="app-contents" aria-labelledby="app-contents-heading">'
+        f"{collapsible('app-contents', 'On this page', 'p', contents)}</nav>"
+        if contents
+        else ""
+    )
 
 
 def _root_redirect(app, config) -> None:
