@@ -6,6 +6,9 @@
 - ``pipeline``: loads them with the DuckDB SQL in ``sql/``, quarantines bad rows
   with a reason, keeps each case's history and publishes curated Parquet.
 - ``curated_files``: where the curated output's files are (its one layout).
+- ``checks``: the promises the notebook checks, each saying what broke and what to do.
+- ``charts``: the notebook's chart, described from its data.
+- ``case_history``: one case's events in silver and versions in the curated history.
 - ``cli`` (and ``__main__``): the command line an orchestrator runs,
   ``python -m court_cases_etl``.
 

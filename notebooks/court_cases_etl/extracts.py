@@ -423,3 +423,31 @@ def generate_extracts(folder: Path | str, cases: int = 2000, days: int = 30, see
 def courts_frame() -> pd.DataFrame:
     """The court reference list as a data frame."""
     return pd.DataFrame(COURTS, columns=["court_code", "court_name", "court_type", "region"])
+
+
+def _messy_code(row: list[str], court_code: int) -> bool:
+    return row[court_code] != row[court_code].strip().upper()
+
+
+def _title_case(row: list[str], offence: int) -> bool:
+    return row[offence][:1].isupper()
+
+
+def messy_excerpt(manifest: Manifest, head: int = 4) -> tuple[Path, str]:
+    """The first file that holds both kinds of fixable mess (a court code padded or in lower
+    case, an offence category in title case), and an excerpt of it: its header and first
+    `head` rows, then one row of each kind of mess."""
+    court_code, offence = COLUMNS.index("court_code"), COLUMNS.index("offence_category")
+    for path in manifest.paths():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        rows = [line.split(",") for line in lines[1:]]
+        padded = next((",".join(r) for r in rows if _messy_code(r, court_code)), None)
+        titled = next((",".join(r) for r in rows if _title_case(r, offence)), None)
+        if padded and titled:
+            start = [line for line in lines[1:] if line not in (padded, titled)][:head]
+            return path, "\n".join([lines[0], *start, "...", padded, titled])
+    raise ValueError(
+        "No file has both a messy court code and a title-case offence category, as the "
+        "notebook's text says one does: did a change to extracts.MESSY_RATE or to the "
+        "generator remove them? Change the text to say what the files show."
+    )
