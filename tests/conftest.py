@@ -285,9 +285,13 @@ def pytest_collection_modifyitems(session, config, items):
     for the workers; then stop once, with one line per missing program, rather than fail every
     test that needs it."""
     grouped = config.pluginmanager.hasplugin("xdist")
-    # The modules that need no built book first, in their order: they run while it builds.
+    # The modules that need no built book first, in their order: they run while it builds. The
+    # modules that wait for other early work (Spark's runs, the notebooks at another seed) come
+    # last, so that both workers have the browser tests to do while that work finishes rather
+    # than wait for it side by side.
     needs_book = {item.path for item in items if "built_book" in item.fixturenames}
-    items.sort(key=lambda item: item.path in needs_book)
+    waits = {item.path for item in items if (set(_STARTERS) - {"built_book"}) & set(item.fixturenames)}
+    items.sort(key=lambda item: (item.path in waits, item.path in needs_book))
     for item in items:
         for marker, fixtures in MARKED_BY_FIXTURE.items():
             if fixtures & set(item.fixturenames):
