@@ -162,7 +162,6 @@ def test_on_a_phone_the_first_screen_shows_the_title_and_the_start_of_the_text(p
 # notebook is short enough, its test passes, fails as unexpected, and the page comes off this list.
 TOO_TALL_FOR_NOW = {
     "notebooks/court_cases_etl/court_cases_etl.html",
-    "notebooks/people_linkage/people_linkage.html",
 }
 
 

@@ -178,6 +178,18 @@ def test_every_module_of_the_archive_imports_from_the_archive(built_book, docnam
     assert modules and elsewhere == {}, f"modules imported from outside the archive: {elsewhere}"
 
 
+def test_each_part_of_an_example_offers_the_same_archive(built_book):
+    """The record linkage example has two notebooks, one page each: both pages offer the example's
+    one archive, which holds both notebooks."""
+    name, parts = example_of("notebooks/people_linkage/people_linkage")
+    assert parts == ["notebooks/people_linkage/people_linkage", "notebooks/people_linkage/people_linkage_accuracy"]
+    paths = {archive_of(built_book, docname)[0] for docname in parts}
+    assert len(paths) == 1, f"the parts offer different archives: {sorted(p.name for p in paths)}"
+    (path,) = paths
+    names = zipfile.ZipFile(path).namelist()
+    assert path.name == f"{name}.zip" and all(f"{name}/{d}.ipynb" in names for d in parts), (path.name, names)
+
+
 def test_the_example_notebooks_page_links_to_the_repository(built_book, book_config):
     page = BeautifulSoup(built_book.page("book/examples").read_text(encoding="utf-8"), "html.parser")
     links = {a.get_text(" ", strip=True): a["href"] for a in page.select("main article a[href]")}
