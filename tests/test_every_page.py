@@ -157,26 +157,7 @@ def test_on_a_phone_the_first_screen_shows_the_title_and_the_start_of_the_text(p
     )
 
 
-# Pages still taller than TALLEST with every long listing collapsed: what makes them tall is their
-# notebook's own cells (code, tables, charts), which the theme leaves as they are. Strict: once a
-# notebook is short enough, its test passes, fails as unexpected, and the page comes off this list.
-TOO_TALL_FOR_NOW = {
-    "notebooks/people_linkage/people_linkage.html",
-}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path,
-            marks=pytest.mark.xfail(
-                path in TOO_TALL_FOR_NOW, strict=True, reason="its notebook must get shorter (issue 21, point 4)"
-            ),
-        )
-        for path in READER_PAGES
-    ],
-)
+@pytest.mark.parametrize("path", READER_PAGES)
 def test_no_page_is_taller_than_15000_px_at_1280(page_report, path):
     height = page_report(path, "light", 1280).facts["height"]
     assert 0 < height <= TALLEST, (

@@ -1,5 +1,6 @@
 """Downloads that run: each notebook page offers its whole example as one zip archive, built with
-the book (tools/example_archive.py): the notebook, every package it imports (its own folder, with
+the book (tools/example_archive.py): the example's notebooks (the record linkage example has two
+parts, and both pages offer the same archive), every package they import (their own folder, with
 its helper modules and SQL or dbt project, and those it shares), the lock, a pyproject.toml and a
 README that says how to run it; nothing an example writes. The Example notebooks page links to
 the repository named in _config.yml."""
@@ -21,6 +22,15 @@ from conftest import ROOT
 from site_check import expected_pages
 
 NOTEBOOKS = [page.removesuffix(".html") for page in expected_pages() if page.startswith("notebooks/")]
+
+
+def example_of(docname: str) -> tuple[str, list[str]]:
+    """The example a notebook belongs to (its folder's name, which names the archive), and all its
+    notebooks, in the book's order."""
+    folder = PurePosixPath(docname).parent
+    return folder.name, [d for d in NOTEBOOKS if PurePosixPath(d).parent == folder]
+
+
 # The files every archive holds beside the example's folders.
 BESIDE = {"README.md", "pyproject.toml", "requirements.txt", "pip-lock.txt"}
 # What an example makes when it runs, or a tool leaves behind: never in an archive.
@@ -69,7 +79,7 @@ def test_the_notebook_page_offers_its_example_as_one_archive(built_book, docname
     assert built_book.returncode == 0, built_book.log[-3000:]
     link = download_link(built_book, docname)
     path, _ = archive_of(built_book, docname)
-    name = Path(docname).name
+    name, _ = example_of(docname)
     assert path.name == f"{name}.zip" and path.parent.name == "examples", path
     from moj_book.notebooks import size
 
@@ -82,7 +92,7 @@ def test_the_notebook_page_offers_its_example_as_one_archive(built_book, docname
 def test_the_archive_holds_the_whole_example_and_nothing_generated(built_book, docname):
     path, archive = archive_of(built_book, docname)
     notebook = ROOT / f"{docname}.ipynb"
-    name = notebook.stem
+    name, docnames = example_of(docname)
     entries = {PurePosixPath(info.filename) for info in archive.infolist()}
     assert all(entry.parts[0] == name for entry in entries), f"{path.name}: entries outside the folder {name}/"
     inside = {entry.relative_to(name).as_posix() for entry in entries}
@@ -96,16 +106,16 @@ def test_the_archive_holds_the_whole_example_and_nothing_generated(built_book, d
     for package in packages:
         wanted = {f for f in tracked(f"notebooks/{package}") if not f.endswith(".ipynb")}
         assert wanted <= example_files, f"{path.name}: {package}/ lacks {sorted(wanted - example_files)}"
-    assert notebook.parent.name in packages and imported_packages(notebook) <= packages, (
-        packages,
-        imported_packages(notebook),
-    )
+    imported = {package for d in docnames for package in imported_packages(ROOT / f"{d}.ipynb")}
+    assert notebook.parent.name in packages and imported <= packages, (packages, imported)
     assert f"{docname}.ipynb" in example_files
+    # Every notebook of the example, and no other.
     notebooks = sorted(e for e in example_files if e.endswith(".ipynb"))
-    assert notebooks == [f"{docname}.ipynb"], f"{path.name}: other notebooks {notebooks}"
+    assert notebooks == sorted(f"{d}.ipynb" for d in docnames), f"{path.name}: notebooks {notebooks}"
     # As committed: no outputs; the lock as it is; every entry dated alike, so a rebuild changes nothing.
-    cells = json.loads(archive.read(f"{name}/{docname}.ipynb"))["cells"]
-    assert all(not cell.get("outputs") for cell in cells), f"{path.name}: the notebook has outputs"
+    for entry in notebooks:
+        cells = json.loads(archive.read(f"{name}/{entry}"))["cells"]
+        assert all(not cell.get("outputs") for cell in cells), f"{path.name}: {entry} has outputs"
     lock = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert archive.read(f"{name}/requirements.txt").decode() == lock
     # pip's own lines of the lock, hashes and all (an older pip cannot install the lock).
@@ -118,14 +128,20 @@ def test_the_archive_holds_the_whole_example_and_nothing_generated(built_book, d
 @pytest.mark.parametrize("docname", NOTEBOOKS)
 def test_the_readme_says_how_to_run_it_and_pyproject_installs_its_packages(built_book, docname):
     path, archive = archive_of(built_book, docname)
-    name = Path(docname).name
+    name, docnames = example_of(docname)
     readme = archive.read(f"{name}/README.md").decode()
     pyproject = archive.read(f"{name}/pyproject.toml").decode()
     packages = {PurePosixPath(e).parts[2] for e in archive.namelist() if PurePosixPath(e).parts[1] == "notebooks"}
-    assert f"jupyter lab {docname}.ipynb" in readme, readme
-    steps = ["-r pip-lock.txt", "--require-hashes -r requirements.txt", "--editable .", f"jupyter lab {docname}"]
-    at = [readme.find(step) for step in steps]
-    assert -1 not in at and at == sorted(at), f"the README lacks a step, or has them out of order: {steps}"
+    # It opens the example's first notebook, and names every other, in the book's order.
+    first = docnames[0]
+    assert f"jupyter lab {first}.ipynb" in readme, readme
+    steps = ["-r pip-lock.txt", "--require-hashes -r requirements.txt", "--editable .", f"jupyter lab {first}"]
+    steps += [f"`{d}.ipynb`" for d in docnames[1:]]
+    at = 0
+    for step in steps:  # each after the one before
+        found = readme.find(step, at)
+        assert found >= 0, f"the README lacks a step, or has them out of order: {step!r} of {steps}"
+        at = found + len(step)
     assert all(f"`notebooks/{package}/`" in readme for package in packages), readme
     included = set(re.findall(r'"([\w]+)\*"', pyproject))
     assert included == packages, (included, packages)
@@ -137,7 +153,7 @@ def test_every_module_of_the_archive_imports_from_the_archive(built_book, docnam
     example's modules imports from the archive's own files, not the repository's."""
     _, archive = archive_of(built_book, docname)
     archive.extractall(tmp_path)
-    folder = tmp_path / Path(docname).name / "notebooks"
+    folder = tmp_path / example_of(docname)[0] / "notebooks"
     # Every module but a package's __main__ (running it is the command line's job).
     modules = sorted(
         ".".join(p.relative_to(folder).with_suffix("").parts).removesuffix(".__init__")
@@ -160,6 +176,18 @@ def test_every_module_of_the_archive_imports_from_the_archive(built_book, docnam
     found = json.loads(result.stdout.strip().splitlines()[-1])
     elsewhere = {module: file for module, file in found.items() if not Path(file).is_relative_to(folder)}
     assert modules and elsewhere == {}, f"modules imported from outside the archive: {elsewhere}"
+
+
+def test_each_part_of_an_example_offers_the_same_archive(built_book):
+    """The record linkage example has two notebooks, one page each: both pages offer the example's
+    one archive, which holds both notebooks."""
+    name, parts = example_of("notebooks/people_linkage/people_linkage")
+    assert parts == ["notebooks/people_linkage/people_linkage", "notebooks/people_linkage/people_linkage_accuracy"]
+    paths = {archive_of(built_book, docname)[0] for docname in parts}
+    assert len(paths) == 1, f"the parts offer different archives: {sorted(p.name for p in paths)}"
+    (path,) = paths
+    names = zipfile.ZipFile(path).namelist()
+    assert path.name == f"{name}.zip" and all(f"{name}/{d}.ipynb" in names for d in parts), (path.name, names)
 
 
 def test_the_example_notebooks_page_links_to_the_repository(built_book, book_config):

@@ -10,7 +10,11 @@ from bs4 import BeautifulSoup
 
 # Each role's description is followed by a paragraph linking to its notebooks.
 NOTEBOOKS = {
-    "Data engineers": ("notebooks/court_cases_etl/court_cases_etl", "notebooks/people_linkage/people_linkage"),
+    "Data engineers": (
+        "notebooks/court_cases_etl/court_cases_etl",
+        "notebooks/people_linkage/people_linkage",
+        "notebooks/people_linkage/people_linkage_accuracy",
+    ),
     "Analytics engineers": ("notebooks/court_timeliness_dbt/court_timeliness_dbt",),
 }
 

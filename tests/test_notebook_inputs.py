@@ -53,6 +53,7 @@ def test_a_notebook_reads_the_shared_packages_its_examples_import():
         "notebooks/court_cases_etl/court_cases_etl.ipynb",
         "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",
         "notebooks/people_linkage/people_linkage.ipynb",
+        "notebooks/people_linkage/people_linkage_accuracy.ipynb",
     ):
         assert "notebooks/example_output/__init__.py" in _inputs(notebook), notebook
     assert "notebooks/local_spark/session.py" in _inputs("notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb")

@@ -7,7 +7,11 @@ it. Every check in every notebook must still hold (a check that fails stops the 
 test shows its message), and every figure a notebook glues for its prose and for other pages
 must be computed again from that run's data, not carried over.
 
-The three runs take about a minute on 2 cores, so they start before the first test
+The linkage example's part 2 runs twice: after part 1, in the same folder, where it scores with
+the model part 1 saved, and on its own in a folder of its own, where it trains the model itself;
+both must glue the same figures.
+
+The runs take over a minute on 2 cores, so they start before the first test
 (conftest.start_early) and overlap the others.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 import subprocess
 from dataclasses import dataclass
@@ -31,12 +36,16 @@ from local_spark.offline import offline_command
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
 OTHER = {"EXAMPLES_SEED": "7", "EXAMPLES_SCALE": "0.5"}
-# In this order: the dbt notebook builds on the curated data the ETL notebook publishes.
+# In this order: the dbt notebook builds on the curated data the ETL notebook publishes, and
+# the linkage example's part 2 on the model its part 1 saves.
+LINKAGE_PART_2 = "notebooks/people_linkage/people_linkage_accuracy.ipynb"
 NOTEBOOKS = [
     "notebooks/court_cases_etl/court_cases_etl.ipynb",
     "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",
     "notebooks/people_linkage/people_linkage.ipynb",
+    LINKAGE_PART_2,
 ]
+ALONE = f"{LINKAGE_PART_2} (alone)"  # its run on its own, in a folder where part 1 never ran
 
 
 @dataclass
@@ -74,17 +83,19 @@ def book_glue(notebook: Path) -> dict[str, str]:
 def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
     work = request.getfixturevalue("tmp_path_factory").mktemp("other_seed")
     prefix, _ = offline_command()
-    env = {**os.environ, **OTHER, "EXAMPLES_OUTPUT": str(work / "output"), "DO_NOT_TRACK": "1"}
+    env = {**os.environ, **OTHER, "DO_NOT_TRACK": "1"}
+
+    def execute(notebook: str, folder: Path) -> Run:
+        result = subprocess.run(
+            [*(prefix or []), str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+             "--ExecutePreprocessor.timeout=600", "--output-dir", str(folder), str(ROOT / notebook)],
+            capture_output=True, text=True, env={**env, "EXAMPLES_OUTPUT": str(folder / "output")}, cwd=ROOT,
+        )  # fmt: skip
+        return Run(result.returncode, result.stdout + result.stderr, folder / Path(notebook).name)
 
     def run() -> dict[str, Run]:
-        runs = {}
-        for notebook in NOTEBOOKS:
-            result = subprocess.run(
-                [*(prefix or []), str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-                 "--ExecutePreprocessor.timeout=600", "--output-dir", str(work), str(ROOT / notebook)],
-                capture_output=True, text=True, env=env, cwd=ROOT,
-            )  # fmt: skip
-            runs[notebook] = Run(result.returncode, result.stdout + result.stderr, work / Path(notebook).name)
+        runs = {notebook: execute(notebook, work) for notebook in NOTEBOOKS}
+        runs[ALONE] = execute(LINKAGE_PART_2, work / "alone")
         return runs
 
     return Early(run)
@@ -122,6 +133,40 @@ def test_every_glued_figure_is_computed_again(other_seed, built_book, notebook):
         f"{notebook}: every glued figure is the same at another seed and size, so none is computed "
         f"from the data: {default}"
     )
+
+
+def said_first(notebook: Path, cell_id: str) -> str:
+    """The first line a cell of an executed notebook printed."""
+    cell = next(c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c.get("id") == cell_id)
+    text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o["output_type"] == "stream")
+    return text.splitlines()[0] if text.strip() else ""
+
+
+def test_linkage_part_2_uses_part_1s_model_and_runs_alone_too(other_seed):
+    """After part 1, part 2 scores with the model part 1 saved from the same data; on its own, with no
+    saved model, it trains the model itself with the same code; both find the same figures."""
+    after, alone = other_seed[LINKAGE_PART_2], other_seed[ALONE]
+    assert alone.returncode == 0, f"{LINKAGE_PART_2} stopped when run on its own:\n{alone.log[-3000:]}"
+    if after.returncode != 0:
+        pytest.skip("part 2 stopped after part 1: test_every_check_holds_at_another_seed_and_size says why")
+    with_model, on_its_own = (said_first(run.executed, "accuracy-02") for run in (after, alone))
+    assert with_model.startswith("Scored with the model part 1 saved"), (
+        f"after part 1, at the same seed and size, part 2 did not use the model part 1 saved: {with_model}"
+    )
+    assert on_its_own.startswith("Trained the model here"), on_its_own
+    # The same figures; a weight may differ in its last digits (each run sums in its own order).
+    with_saved, trained = glued(after.executed), glued(alone.executed)
+    assert with_saved.keys() == trained.keys()
+    differ = {name: (with_saved[name], trained[name]) for name in trained if not alike(with_saved[name], trained[name])}
+    assert not differ, f"part 2 found other figures with part 1's model than with its own: {differ}"
+
+
+def alike(a: str, b: str) -> bool:
+    """Two glued figures, as text, are the same: equal, or numbers equal to a billionth."""
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    except ValueError:
+        return a == b
 
 
 def test_the_check_reads_glued_figures(tmp_path):

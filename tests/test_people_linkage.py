@@ -15,7 +15,7 @@ import pytest
 from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from people_linkage import evaluate, linkage, people, prepare
+from people_linkage import evaluate, linkage, people, prepare, saved_model
 
 pytestmark = pytest.mark.slow  # each test links the people of its own data set (see pyproject.toml)
 
@@ -105,6 +105,68 @@ def test_a_saved_model_scores_the_same_pairs_without_training(default, tmp_path)
     other["comparisons"][0]["comparison_levels"].pop()
     with pytest.raises(ValueError, match="are not this model's"):
         linkage.link_people(DuckDBAPI(), prepared.people, trained=other, table_prefix="other")
+
+
+def scored(run: linkage.LinkageRun) -> pd.DataFrame:
+    """A run's scored pairs, in the order of their records."""
+    key = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r"]
+    return run.predictions.as_pandas_dataframe().sort_values(key).reset_index(drop=True)
+
+
+def assert_scored_alike(run: linkage.LinkageRun, fresh: pd.DataFrame) -> None:
+    pairs = scored(run)
+    key = ["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r"]
+    assert len(pairs) == len(fresh) > 4_000, (len(pairs), len(fresh))
+    assert pairs[key].equals(fresh[key])
+    assert np.allclose(pairs["match_weight"], fresh["match_weight"], rtol=0, atol=1e-9)
+
+
+def test_part_2_scores_with_part_1s_model_only_if_trained_on_the_same_data(default, tmp_path, monkeypatch):
+    """The linkage notebook's part 2 (saved_model.trained_run) scores with the model part 1 saved
+    (saved_model.save) when it was trained on these very tables, as the fresh run scores them;
+    a model saved from other data, by other code, or changed since, is never used: part 2 trains
+    the model itself, and says so."""
+    prepared, first, *_ = default
+    size = {"people": people.PEOPLE, "seed": people.SEED}
+    fresh = scored(first)
+
+    part_1 = tmp_path / "part_1"
+    assert saved_model.save(first, prepared.people, folder=part_1, **size) == part_1 / saved_model.MODEL
+    run, said = saved_model.trained_run(DuckDBAPI(), prepared.people, folder=part_1, **size)
+    assert said == "Scored with the model part 1 saved (model.json): it was trained on these very tables.", said
+    assert run.em_sessions == [] and "training" not in run.seconds  # not trained again
+    assert_scored_alike(run, fresh)  # the same pairs, with the same match weights
+
+    # A model trained on other data (a smaller population) is not used, even if its record
+    # claims the seed and size of this data: part 2 trains here, as part 1 did.
+    other = make(tmp_path / "other_data", size=1_500)
+    other_run = run_model(other)
+    elsewhere = tmp_path / "other"
+    saved_model.save(other_run, other.people, folder=elsewhere, **size)
+    run, said = saved_model.trained_run(DuckDBAPI(), prepared.people, folder=elsewhere, **size)
+    assert said == "Trained the model here, as part 1 does: part 1's was trained on other tables.", said
+    assert run.em_sessions and "training" in run.seconds
+    assert_scored_alike(run, fresh)
+
+    # Why else a saved model is not used (without training again: load says why).
+    saved_model.save(other_run, other.people, folder=elsewhere, people=1_500, seed=people.SEED)
+    assert saved_model.load(prepared.people, folder=elsewhere, **size) == (
+        None,
+        f"part 1's was trained on 1,500 people at seed {people.SEED}",
+    )
+    assert saved_model.load(prepared.people, folder=tmp_path / "nothing", **size) == (
+        None,
+        "there is no saved model (run part 1 first)",
+    )
+    with monkeypatch.context() as changed:
+        changed.setattr(saved_model, "code_fingerprint", lambda: "linkage.py as it was changed")
+        assert saved_model.load(prepared.people, folder=part_1, **size) == (None, "part 1's was trained by other code")
+    model = part_1 / saved_model.MODEL
+    model.write_text(json.dumps(other_run.linker.misc.save_model_to_json()), encoding="utf-8")
+    assert saved_model.load(prepared.people, folder=part_1, **size) == (
+        None,
+        "model.json has changed since part 1 saved it",
+    )
 
 
 def test_the_model_is_reproducible_from_its_seed(default):

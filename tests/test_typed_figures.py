@@ -107,6 +107,6 @@ def test_the_check_finds_a_planted_figure_and_names_it(tmp_path):
 
 
 def test_the_check_reads_every_notebook_and_the_pages():
-    assert len(NOTEBOOKS) == 3, NOTEBOOKS
+    assert len(NOTEBOOKS) == 4, NOTEBOOKS
     assert all(path.is_file() for path in PAGES)
     assert all(markdown_of(path) for path in NOTEBOOKS)

@@ -249,8 +249,10 @@ def _merge_glue_sources(app, env, docnames, other):
 
 # --- Each example as one archive ---------------------------------------------------------
 
-# What a notebook page says its download holds (the theme writes the link).
+# What a notebook page says its download holds (the theme writes the link), for an example of one
+# notebook and of several.
 ARCHIVE_SUMMARY = "the notebook, the code it imports and a README that says how to run it"
+ARCHIVE_SUMMARY_PARTS = "the example's notebooks, the code they import and a README that says how to run it"
 
 
 def _page_address(app, docname: str) -> str:
@@ -259,45 +261,68 @@ def _page_address(app, docname: str) -> str:
     return f"{base}/{uri}" if base else uri
 
 
+def _book_order(env) -> list[str]:
+    """Every document, in the order of the book's navigation (the table of contents), then any
+    other in name order."""
+    order: list[str] = []
+
+    def walk(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order + sorted(set(env.found_docs) - set(order))
+
+
 def _example_archives(app, env):
-    """env-updated: write each notebook's example archive into the built site (example_archive),
-    where its bytes changed; the pages of those notebooks are written again (the link gives the size)."""
+    """env-updated: write each example's archive into the built site (example_archive), where its
+    bytes changed; the pages of its notebooks are written again (the link gives the size). An
+    example is a folder of notebooks/: all its notebooks, in the book's order, share one archive."""
     if app.builder.format != "html":
         return []
     root = Path(app.confdir)
     folder = Path(app.outdir) / example_archive.FOLDER
     app.moj_book_archives = {}
-    rewrite = []
-    for docname in sorted(env.found_docs):
+    examples: dict[Path, list[str]] = {}
+    for docname in _book_order(env):
         path = Path(env.doc2path(docname))
-        if path.suffix != ".ipynb" or not example_archive.runs_alone(path, root):
+        if docname not in env.found_docs or path.suffix != ".ipynb" or not example_archive.runs_alone(path, root):
             continue  # the page offers the notebook itself
-        ex = example_archive.example(path, root, notebook_inputs(path, root))
-        title = env.titles[docname].astext() if docname in env.titles else ex.name
-        description = env.metadata.get(docname, {}).get("description", "")
+        examples.setdefault(path.parent, []).append(docname)
+    rewrite = []
+    for docnames in examples.values():
+        paths = [Path(env.doc2path(docname)) for docname in docnames]
+        inputs = sorted({file for path in paths for file in notebook_inputs(path, root)})
+        ex = example_archive.example(paths, root, inputs)
+        titles = [env.titles[d].astext() if d in env.titles else Path(d).name for d in docnames]
         readme = example_archive.readme(
             ex,
             root,
-            title,
-            description,
+            titles,
+            env.metadata.get(docnames[0], {}).get("description", ""),
             f"the book “{_book_config(app).get('title', '')}”",
-            _page_address(app, docname),
+            _page_address(app, docnames[0]),
             _repository(app).get("url", ""),
         )
-        data = example_archive.archive(ex, root, readme, example_archive.pyproject(ex, root, title))
+        data = example_archive.archive(ex, root, readme, example_archive.pyproject(ex, root, titles[0]))
         target = folder / ex.file_name
         if not target.is_file() or target.read_bytes() != data:
             folder.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            rewrite.append(docname)
-        app.moj_book_archives[docname] = f"{example_archive.FOLDER}/{ex.file_name}"
+            rewrite.extend(docnames)
+        summary = ARCHIVE_SUMMARY if len(docnames) == 1 else ARCHIVE_SUMMARY_PARTS
+        for docname in docnames:
+            app.moj_book_archives[docname] = (f"{example_archive.FOLDER}/{ex.file_name}", summary)
     return rewrite
 
 
 def _notebook_download(app, docname):
     """The theme asks what a notebook page offers to download: its example's archive."""
-    path = getattr(app, "moj_book_archives", {}).get(docname)
-    return {"path": path, "summary": ARCHIVE_SUMMARY} if path else None
+    archive = getattr(app, "moj_book_archives", {}).get(docname)
+    return {"path": archive[0], "summary": archive[1]} if archive else None
 
 
 def _offer_archives(app, config):

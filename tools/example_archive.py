@@ -1,11 +1,14 @@
 """Each example notebook's whole example as one zip archive, built with the book, that runs.
 
 A notebook alone cannot run: it imports its own package (helper modules, SQL or dbt
-project) and the packages it shares with the other examples. The archive holds, under
-one folder named after the example:
+project) and the packages it shares with the other examples. An example is a folder of
+notebooks/, with one notebook or several that go on from each other (the record linkage
+example has two parts); every notebook page of an example offers the same archive. It
+holds, under one folder named after the example:
 
-- the notebook and every file it reads when it runs: the folders of the packages it
-  imports (``book_extensions.notebook_inputs`` says which), as they are in notebooks/;
+- the example's notebooks and every file they read when they run: the folders of the
+  packages they import (``book_extensions.notebook_inputs`` says which), as they are in
+  notebooks/;
 - ``requirements.txt``: the book's lock, every Python package pinned, with hashes, and
   ``pip-lock.txt``, its lines for pip itself (older pips cannot install that lock: the
   Makefile brings pip to its locked version first, and so does the README);
@@ -38,14 +41,21 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 @dataclass(frozen=True)
 class Example:
-    """One example: its notebook, and the files its archive holds (paths within the book)."""
+    """One example: its notebooks, and the files its archive holds (paths within the book)."""
 
-    notebook: Path  # relative to the book's root, e.g. notebooks/court_cases_etl/court_cases_etl.ipynb
-    files: tuple[Path, ...]  # relative to the book's root: the notebook and the files it reads
+    # Relative to the book's root, in the book's order: e.g. notebooks/court_cases_etl/court_cases_etl.ipynb
+    notebooks: tuple[Path, ...]
+    files: tuple[Path, ...]  # relative to the book's root: the notebooks and the files they read
+
+    @property
+    def notebook(self) -> Path:
+        """The notebook to start with: the first in the book."""
+        return self.notebooks[0]
 
     @property
     def name(self) -> str:
-        return self.notebook.stem
+        """The example's folder of notebooks/, which names its archive."""
+        return self.notebook.parent.name
 
     @property
     def file_name(self) -> str:
@@ -71,16 +81,19 @@ def runs_alone(notebook: Path, root: Path) -> bool:
     )
 
 
-def example(notebook: Path, root: Path, inputs: list[Path]) -> Example:
-    """The example of ``notebook`` (a path under root), whose run reads ``inputs`` (absolute paths)."""
-    notebook = Path(notebook).resolve()
+def example(notebooks: list[Path], root: Path, inputs: list[Path]) -> Example:
+    """The example of ``notebooks`` (paths under root, of one folder, in the book's order), whose runs
+    read ``inputs`` (absolute paths)."""
     root = Path(root).resolve()
-    files = {notebook.relative_to(root)}
+    notebooks = [Path(notebook).resolve().relative_to(root) for notebook in notebooks]
+    if not notebooks or len({notebook.parent for notebook in notebooks}) != 1:
+        raise ValueError(f"an example's notebooks are in one folder: {[n.as_posix() for n in notebooks]}")
+    files = set(notebooks)
     for path in inputs:
         rel = Path(path).resolve().relative_to(root)
         if rel.parts[0] == "notebooks" and not LEFT_OUT.intersection(rel.parts):
             files.add(rel)
-    return Example(notebook.relative_to(root), tuple(sorted(files)))
+    return Example(tuple(notebooks), tuple(sorted(files)))
 
 
 def pip_lock(requirements: str) -> str:
@@ -129,14 +142,33 @@ def pyproject(ex: Example, root: Path, title: str) -> str:
     )
 
 
-def readme(ex: Example, root: Path, title: str, description: str, book: str, address: str, repository: str) -> str:
-    """How to run the example, and what each of its packages holds."""
+def readme(
+    ex: Example, root: Path, titles: list[str], description: str, book: str, address: str, repository: str
+) -> str:
+    """How to run the example, and what each of its packages holds. ``titles``: its notebooks' titles,
+    in order; the first is the example's, as ``description`` and ``address`` are its first notebook's."""
+    title = titles[0]
     python = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
     packages = []
     for package in ex.packages:
         says = first_line_of_docstring(root / "notebooks" / package / "__init__.py")
         packages.append(f"- `notebooks/{package}/`" + (f": {says}." if says else ""))
     source = f" Its source is in the book's repository, <{repository}>." if repository else ""
+    if len(ex.notebooks) == 1:
+        notebooks = [f"- `{ex.notebook.as_posix()}`: the notebook, the lesson itself."]
+        then = []
+    else:
+        notebooks = [
+            f"- `{notebook.as_posix()}`: part {number} of the lesson, “{part}”."
+            for number, (notebook, part) in enumerate(zip(ex.notebooks, titles, strict=True), start=1)
+        ]
+        rest = ", then ".join(f"`{notebook.as_posix()}`" for notebook in ex.notebooks[1:])
+        then = [
+            "",
+            f"The lesson goes on in {rest}:",
+            "when the first notebook has run, open the next from JupyterLab's file browser and run",
+            "it the same way.",
+        ]
     lines = [
         f"# {title}",
         "",
@@ -147,7 +179,7 @@ def readme(ex: Example, root: Path, title: str, description: str, book: str, add
         "",
         "## What is in this folder",
         "",
-        f"- `{ex.notebook.as_posix()}`: the notebook, the lesson itself.",
+        *notebooks,
         *packages,
         "- `requirements.txt`: every Python package the book's examples use, pinned, with the hash of each file;",
         "  `pip-lock.txt`: its lines for pip itself, which installs it.",
@@ -170,6 +202,7 @@ def readme(ex: Example, root: Path, title: str, description: str, book: str, add
         "packages, once. After that, everything works offline. In JupyterLab, choose",
         "Run > Run All Cells. The notebook writes what it makes under `notebooks/output/`:",
         "delete that folder to start again.",
+        *then,
         "",
     ]
     return "\n".join(lines)
