@@ -86,6 +86,9 @@ def lab_environment(folder: Path, port: int, token: str) -> dict[str, str]:
     # kernel for the notebook: what it shows is the test, and a kernel's start costs seconds.
     server = {"ServerApp": {"open_browser": False, "allow_root": True}, "LabApp": {"notebook_starts_kernel": False}}
     (config / "jupyter_server_config.json").write_text(json.dumps(server), encoding="utf-8")
+    # Nor the check that the lab's own build is current (seconds of CPU, beside the page's load).
+    (config / "labconfig").mkdir(exist_ok=True)
+    (config / "labconfig" / "page_config.json").write_text(json.dumps({"buildCheck": False}), encoding="utf-8")
     return {
         **os.environ,
         "JUPYTER_PORT": str(port),
