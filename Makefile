@@ -152,8 +152,11 @@ screenshots: book
 serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/serve.py $(BUILD_FLAGS)
 
-## lab: open the example notebooks in JupyterLab on http://127.0.0.1:8888. It fetches no news,
-## checks for no updates and does not browse PyPI for extensions, so it works offline.
+## lab: open the example notebooks in JupyterLab on http://127.0.0.1:8888 (JUPYTER_PORT=8889 for another port).
+## Markdown cells show as MyST renders them (jupyterlab-myst), and a notebook picks up edits to the
+## package beside it when a cell runs (autoreload). It fetches no news, checks for no updates and
+## does not browse PyPI for extensions, so it works offline.
+# tests/test_lab.py runs this target as it is, with a port, a token and a Jupyter configuration of its own.
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly

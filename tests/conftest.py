@@ -231,7 +231,7 @@ def built_book(request) -> Build:
 
 
 # What some tests need from the machine, found by the fixtures they use; checked once, before any test runs.
-BROWSER_FIXTURES = {"checker", "served_book", "page_report"}
+BROWSER_FIXTURES = {"checker", "served_book", "page_report", "chromium"}
 SPARK_FIXTURES = {"spark_run", "spark_linkage"}
 NEEDS = {
     "Chromium": BROWSER_FIXTURES,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from site_check import COLOUR_RULES, SCHEMES, WIDTHS, Checker, Load, serve, site_root
+from site_check import COLOUR_RULES, SCHEMES, WIDTHS, Checker, Load, chromium_path, serve, site_root
 
 # What the page itself says about its structure, measured in the browser. Its text starts at the
 # first paragraph (or form) after the H1 that is not navigation or the notebook's download link.
@@ -164,6 +164,12 @@ def measure(checker, path: str, width: int, base_url: str | None = None, full: b
     finally:
         page.close()
     return reports
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of the Chromium to drive, for a browser test that needs no built book (`make lab`'s)."""
+    return chromium_path()
 
 
 @pytest.fixture(scope="session")
