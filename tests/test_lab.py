@@ -224,16 +224,11 @@ os.utime(module, (module.stat().st_atime, module.stat().st_mtime + 2))  # howeve
 shell.run_cell("found = [steps.answer(), answer()]").raise_error()
 print(json.dumps(shell.user_ns["found"]))
 """
-# people_linkage is being reworked elsewhere: it gets the same lines there (then remove this mark).
-LATER = {"notebooks/people_linkage/people_linkage": "people_linkage is being edited elsewhere; add autoreload there"}
 
 
 @pytest.mark.parametrize(
     "docname",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=LATER[name], strict=True)) if name in LATER else name
-        for name in (page.removesuffix(".html") for page in expected_pages() if page.startswith("notebooks/"))
-    ],
+    [name for name in (page.removesuffix(".html") for page in expected_pages() if page.startswith("notebooks/"))],
 )
 def test_a_notebook_picks_up_edits_to_its_package_when_a_cell_runs(docname, tmp_path):
     notebook = json.loads((ROOT / f"{docname}.ipynb").read_text(encoding="utf-8"))
