@@ -100,10 +100,11 @@ $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 	@touch $@
 
 # Both make test and make check run the tests on two workers (pytest-xdist): a test file's tests
-# stay together, except the browser's page checks, which are shared out one by one (the groups:
-# tests/conftest.py). The first worker to need the book builds it and the other waits for it;
-# Spark's runs start early in one of them.
-WORKERS := --numprocesses 2 --dist loadgroup
+# stay together, and the browser's checks of one page go together (the groups: tests/conftest.py).
+# The groups are handed out in the order conftest.py sorts them (--no-loadscope-reorder: not the
+# biggest first), so that the tests that need no book run while it builds and the tests that wait
+# for Spark come last. The first worker to need the book builds it; Spark's runs start early.
+WORKERS := --numprocesses 2 --dist loadgroup --no-loadscope-reorder
 
 ## test: run every test (they build the book into _build/html with `make html`, once), on two workers
 test: $(STAMP) $(NODE_STAMP)

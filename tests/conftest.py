@@ -271,12 +271,17 @@ MARKED_BY_FIXTURE = {
 }
 
 
-# How the tests share two workers (pytest-xdist, `--dist loadgroup`): a module's tests stay
-# together, so that its module fixtures are made once, except in the modules named here, whose
-# tests are each quick and many (a page in Chromium each) and are shared out one by one. The dbt
-# project's modules share its data and builds, so they run in one worker.
-SHARED_OUT = {"test_accessibility.py"}
-GROUPS = {"test_court_timeliness_dbt.py": "court_timeliness", "test_court_timeliness_dbt_spark.py": "court_timeliness"}
+# How the tests share two workers (pytest-xdist, `--dist loadgroup`; tests/test_workers.py proves
+# the groups hold): a module's tests stay together, so that its module fixtures are made once.
+# A test of one page of the book (a `path` parameter and the `page_report` fixture) goes with the
+# other tests of that page, whatever their module, so that each page is loaded and checked in
+# Chromium once per run (page_report keeps its reports for the worker's session).
+def _group(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    page = callspec.params.get("path") if callspec else None
+    if page and "page_report" in item.fixturenames:
+        return f"page {page}"
+    return item.path.name
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -289,16 +294,16 @@ def pytest_collection_modifyitems(session, config, items):
     # modules that wait for other early work (Spark's runs, the notebooks at another seed) come
     # last, so that both workers have the browser tests to do while that work finishes rather
     # than wait for it side by side.
-    needs_book = {item.path for item in items if "built_book" in item.fixturenames}
-    waits = {item.path for item in items if (set(_STARTERS) - {"built_book"}) & set(item.fixturenames)}
-    items.sort(key=lambda item: (item.path in waits, item.path in needs_book))
+    # (By group: pytest-xdist hands a worker a group's tests together, where its first test is.)
+    needs_book = {_group(item) for item in items if "built_book" in item.fixturenames}
+    waits = {_group(item) for item in items if (set(_STARTERS) - {"built_book"}) & set(item.fixturenames)}
+    items.sort(key=lambda item: (_group(item) in waits, _group(item) in needs_book))
     for item in items:
         for marker, fixtures in MARKED_BY_FIXTURE.items():
             if fixtures & set(item.fixturenames):
                 item.add_marker(marker)
-        module = item.path.name
-        if grouped and module not in SHARED_OUT and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(GROUPS.get(module, module)))
+        if grouped and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
     needed = {need for item in items for need, fixtures in NEEDS.items() if fixtures & set(item.fixturenames)}
     problems = [problem for need in sorted(needed) if (problem := _missing(need))]
     if problems:

@@ -1,0 +1,47 @@
+"""The two workers of make test and make check share the tests out by group (conftest.py,
+`--dist loadgroup`): the tests of a module run in one worker, so its module fixtures are made
+once. pytest-xdist does this by adding the group to each test's id; a pytest it cannot do that
+with would share every test out one by one, silently."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # a pytest run of its own, with two workers
+
+MODULES = ["tests/test_etl_checks.py", "tests/test_make_toc.py"]
+
+
+def workers_options() -> list[str]:
+    """The options make test and make check give pytest for the workers (the Makefile's WORKERS)."""
+    found = re.search(r"^WORKERS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert found, "the Makefile defines no WORKERS"
+    return found.group(1).split()
+
+
+def test_each_modules_tests_run_in_one_worker():
+    assert "loadgroup" in workers_options()
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *workers_options(), "-v", *MODULES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
+    workers = defaultdict(set)
+    for worker, module in re.findall(r"^\[(gw\d+)\].*? PASSED (tests/\w+\.py)::", ran.stdout, re.M):
+        workers[module].add(worker)
+    assert set(workers) == set(MODULES), ran.stdout[-3000:]
+    split = {module: sorted(found) for module, found in workers.items() if len(found) > 1}
+    assert not split, (
+        f"the tests of {split} ran in more than one worker: the groups of conftest.py were not applied. "
+        "Is pytest newer than pytest-xdist supports (requirements.in)?"
+    )
