@@ -18,7 +18,6 @@ The runs take over a minute on 2 cores, so they start before the first test
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
 import os
@@ -28,9 +27,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from PIL import Image
 
 from conftest import BIN, ROOT, Early, collect_early, start_early
+from example_output import figures
 from local_spark.offline import offline_command
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
@@ -193,9 +192,7 @@ def chart_descriptions(notebook: Path) -> list[str]:
         for output in cell.get("outputs", []):
             png = output.get("data", {}).get("image/png")
             if png:
-                with Image.open(io.BytesIO(base64.b64decode(png))) as image:
-                    image.load()
-                    found.append(image.text.get("Description", ""))
+                found.append(figures.description(base64.b64decode(png)) or "")
     return found
 
 
