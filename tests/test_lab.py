@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_check import CHROMIUM_ARGS, chromium_path, expected_pages
+from site_check import CHROMIUM_ARGS, chromium_path, expected_pages, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "court_cases_etl/court_cases_etl.ipynb"  # from notebooks/, where `make lab` starts
@@ -64,12 +64,6 @@ FIRST_SCREEN = """() => {
 ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
 # What is left of a role in the text of a cell that shows Markdown raw: its name in braces.
 RAW_ROLE = re.compile(r"\{[\w:.-]+\}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

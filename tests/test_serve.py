@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -16,6 +15,7 @@ from sphinx_autobuild.filter import IgnoreFilter
 
 import serve
 from conftest import BIN, MINI_HOME, ROOT
+from site_check import free_port
 
 ABOUT = """\
 ---
@@ -66,12 +66,6 @@ def test_it_watches_what_the_build_reads_and_nothing_it_writes():
     ]
     assert [name for name in watched if ignored(str(ROOT / name))] == []
     assert [name for name in not_watched if not ignored(str(ROOT / name))] == []
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> str | None:
