@@ -372,13 +372,21 @@ def mini_book_in(tmp_path: Path):
     return build
 
 
+def make_variable(name: str) -> str:
+    """The value the Makefile gives a variable of its own (``NAME := value``): what the tests run
+    as make does, read from its one home."""
+    found = re.search(rf"^{re.escape(name)}\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert found, f"the Makefile defines no {name}"
+    return found.group(1).strip()
+
+
 def build_flags() -> dict[str, bool]:
     """The Makefile's BUILD_FLAGS (what `make book` passes to `jupyter-book build`) as Sphinx's arguments."""
-    flags = re.search(r"^BUILD_FLAGS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    flags = make_variable("BUILD_FLAGS").split()
     known = {"-W": "warningiserror", "-n": "nitpicky", "--keep-going": "keep_going"}
-    unknown = [flag for flag in flags.group(1).split() if flag not in known]
+    unknown = [flag for flag in flags if flag not in known]
     assert not unknown, f"BUILD_FLAGS has {unknown}: teach conftest.build_flags what they mean"
-    return {name: flag in flags.group(1).split() for flag, name in known.items()}
+    return {name: flag in flags for flag, name in known.items()}
 
 
 def sphinx_build(root: Path) -> tuple[int, str]:

@@ -4,13 +4,12 @@ install, instead of failing every test that needs it."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, make_variable
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
@@ -42,7 +41,7 @@ def test_tests_that_need_no_browser_run_without_one():
 
 
 def test_the_quick_check_leaves_out_spark_browser_and_slow_tests_and_only_those():
-    markers = re.search(r"^CHECK_MARKERS := (.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M).group(1)
+    markers = make_variable("CHECK_MARKERS")
     result = run_pytest("--collect-only", "-m", f"not ({markers})")
     assert result.returncode == 0, result.stdout[-2000:]
     left_out = {line.split("[")[0] for line in result.stdout.splitlines() if "::" in line}

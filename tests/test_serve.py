@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import time
@@ -14,7 +13,7 @@ import pytest
 from sphinx_autobuild.filter import IgnoreFilter
 
 import serve
-from conftest import BIN, MINI_HOME, ROOT
+from conftest import BIN, MINI_HOME, ROOT, make_variable
 from site_check import free_port
 
 ABOUT = """\
@@ -30,7 +29,7 @@ review_in: 1 year
 
 Text about the book.
 """
-BUILD_FLAGS = re.search(r"^BUILD_FLAGS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)[1]
+BUILD_FLAGS = make_variable("BUILD_FLAGS")
 
 
 def test_make_serve_runs_this_tool_with_the_books_flags():

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, make_variable
 
 pytestmark = pytest.mark.slow  # a pytest run of its own, with two workers
 
@@ -21,9 +21,7 @@ MODULES = ["tests/test_etl_checks.py", "tests/test_make_toc.py"]
 
 def workers_options() -> list[str]:
     """The options make test and make check give pytest for the workers (the Makefile's WORKERS)."""
-    found = re.search(r"^WORKERS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
-    assert found, "the Makefile defines no WORKERS"
-    return found.group(1).split()
+    return make_variable("WORKERS").split()
 
 
 def test_each_modules_tests_run_in_one_worker():
