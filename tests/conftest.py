@@ -31,12 +31,17 @@ from typing import Any
 import pytest
 import yaml
 
+from local_spark.java import SHORT_RUN_OPTIONS
 from local_spark.offline import offline_command
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BUILD_LOG = ROOT / "_build" / "book-build.log"
 BUILD_LOCK = ROOT / "_build" / ".build.lock"
+
+# The Spark runs the tests start last seconds: see SHORT_RUN_OPTIONS.
+if SHORT_RUN_OPTIONS not in os.environ.get("JDK_JAVA_OPTIONS", ""):
+    os.environ["JDK_JAVA_OPTIONS"] = f"{os.environ.get('JDK_JAVA_OPTIONS', '')} {SHORT_RUN_OPTIONS}".strip()
 
 
 @dataclass

@@ -12,6 +12,8 @@ any page has an error.
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from local_spark.java import require_java
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The line Java writes first on stderr when it picks up options from JAVA_TOOL_OPTIONS.
+PICKED_UP = re.compile(r"(NOTE: )?Picked up [A-Z_]+: ")
 # Folders of a build that hold no pages.
 ASSETS = ("_static", "_images", "_sources", "_downloads", "api")
 
@@ -54,8 +58,17 @@ def validate(files: list[Path]) -> list[Error]:
         capture_output=True,
         text=True,
         timeout=600,
+        # Java's default compilers: the tests' JDK_JAVA_OPTIONS, for short Spark runs
+        # (local_spark.java.SHORT_RUN_OPTIONS), overflow the checker's stack.
+        env={name: value for name, value in os.environ.items() if name != "JDK_JAVA_OPTIONS"},
     )
-    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+    output = [line for line in (result.stderr or result.stdout).splitlines() if not PICKED_UP.match(line)]
+    try:
+        report = json.loads("\n".join(output) or '{"messages": []}')
+    except json.JSONDecodeError:
+        raise RuntimeError(
+            f"The Nu HTML Checker ({VNU}) did not report in JSON; it said:\n" + "\n".join(output)
+        ) from None
     errors = []
     for message in report.get("messages", []):
         if message.get("type") != "error":

@@ -14,6 +14,14 @@ from functools import cache
 from pathlib import Path
 
 MINIMUM = 17
+# For Spark runs that last seconds on small data, as in the tests: compile with the quick JIT
+# compiler (C1) only. The optimising one (C2) spends
+# more CPU compiling than its faster code gives back in so short a run: the linkage on Spark at
+# the tests' size took 67 s instead of 114 s (3 December 2026, 2 cores). Long runs, such as
+# `make bench`, keep Java's default. The tests pass it in JDK_JAVA_OPTIONS (tests/conftest.py),
+# which every `java` reads. (Not for the Nu HTML Checker: with C1 alone its schema check
+# overflows Java's default thread stack.)
+SHORT_RUN_OPTIONS = "-XX:TieredStopAtLevel=1"
 INSTALL = (
     "Install a Java runtime, {minimum} or newer (Debian/Ubuntu: `sudo apt-get install default-jre-headless`; "
     "macOS: `brew install openjdk`), or point JAVA_HOME at one."
