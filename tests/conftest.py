@@ -401,6 +401,7 @@ def sphinx_build(root: Path) -> tuple[int, str]:
     its status (0 or 1) and its output and warnings. The global state a Sphinx build changes (the
     docutils registries, the translations, sys.path, the working folder) is put back afterwards, so
     that one build cannot change the next."""
+    from myst_nb.ext.glue.crossref import read_glue_cache
     from sphinx.application import Sphinx
     from sphinx.locale import translators
     from sphinx.util.console import strip_colors
@@ -442,5 +443,8 @@ def sphinx_build(root: Path) -> tuple[int, str]:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         translators.clear()
+        # myst-nb keeps the glued figures it last read from each notebook's .glue.json, which a
+        # later build of a rebuilt notebook must read again.
+        read_glue_cache.cache_clear()
         logger.handlers[:], logger.level, logger.propagate = saved_logger
     return returncode, strip_colors(status.getvalue() + warning.getvalue())

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from book_extensions import notebook_inputs
-from conftest import BIN, ROOT
+from conftest import BIN, ROOT, make_variable, sphinx_build
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
@@ -104,9 +104,12 @@ def notebook(*cells: tuple[str, str]) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory) -> Path:
-    book = tmp_path_factory.mktemp("inputs_book")
+@pytest.fixture
+def book(tmp_path) -> Path:
+    return small_book(tmp_path)
+
+
+def small_book(book: Path) -> Path:
     (book / "_config.yml").write_text(CONFIG.format(tools=ROOT / "tools"), encoding="utf-8")
     (book / "_toc.yml").write_text(TOC, encoding="utf-8")
     (book / "intro.md").write_text(INTRO, encoding="utf-8")
@@ -134,22 +137,31 @@ def book(tmp_path_factory) -> Path:
     return book
 
 
-def build(book: Path) -> dict[str, str]:
+def build(book: Path, command: bool = False) -> dict[str, str]:
     """Build the small book; return, per notebook, whether it was 'executed', 'cached' or 'unread'
-    (Sphinx did not read it again: nothing it depends on changed)."""
-    result = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        env={"PATH": str(BIN) + ":/usr/bin:/bin", "DO_NOT_TRACK": "1", "NO_COLOR": "1", "HOME": str(book)},
-        cwd=book,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (Sphinx did not read it again: nothing it depends on changed).
+
+    As `jupyter-book build` with the book's flags, in this process (conftest.sphinx_build), or
+    with the `jupyter-book` command itself if `command`: run in this process, Sphinx also writes
+    again a page that it did not read again, and so would show a quoted figure's latest value
+    even if the book's extension did not read the quoting page again."""
+    if command:
+        result = subprocess.run(
+            [str(BIN / "jupyter-book"), "build", str(book), *make_variable("BUILD_FLAGS").split()],
+            capture_output=True,
+            text=True,
+            env={"PATH": str(BIN) + ":/usr/bin:/bin", "DO_NOT_TRACK": "1", "NO_COLOR": "1", "HOME": str(book)},
+            cwd=book,
+        )
+        returncode, log = result.returncode, result.stdout + result.stderr
+    else:
+        returncode, log = sphinx_build(book)
+    assert returncode == 0, log[-6000:]
     runs = {}
     for name in ("demo", "other"):
-        executed = re.search(rf"{name}\.ipynb: Executing notebook", result.stdout)
-        cached = re.search(rf"{name}\.ipynb: Using cached notebook", result.stdout)
-        assert not (executed and cached), result.stdout
+        executed = re.search(rf"{name}\.ipynb: Executing notebook", log)
+        cached = re.search(rf"{name}\.ipynb: Using cached notebook", log)
+        assert not (executed and cached), log
         runs[name] = "executed" if executed else "cached" if cached else "unread"
     return runs
 
@@ -185,8 +197,9 @@ def test_a_page_quoting_a_notebooks_glued_figure_shows_its_latest_run(book):
     """The page is not edited, so Sphinx would not read it again: the book's extension reads it
     again with the notebook it quotes (tools/book_extensions.py, _note_glue)."""
     quote = book / "_build" / "html" / "quote.html"
-    build(book)
+    assert build(book, command=True) == {"demo": "executed", "other": "executed"}
+    assert "helper value one" in quote.read_text(encoding="utf-8")
     helper = book / "notebooks" / "demo" / "helper.py"
     helper.write_text("VALUE = 'helper value three'\n", encoding="utf-8")
-    assert build(book) == {"demo": "executed", "other": "unread"}
+    assert build(book, command=True) == {"demo": "executed", "other": "unread"}
     assert "helper value three" in quote.read_text(encoding="utf-8")
