@@ -34,7 +34,7 @@ LABELS = {
     "court_timeliness_dbt-mean-days": "check_mean_days",
     "court_timeliness_dbt-offence-mart": "check_offence_mart",
 }
-FENCE = re.compile(r"^```(\w+)\n(.*?)^```$", re.M | re.S)
+FENCE = re.compile(r"^```([\w+-]+)\n(.*?)^```$", re.M | re.S)
 PROJECT_FILE = re.compile(r"`court_timeliness/([\w/]+\.(?:sql|yml))`")
 
 
@@ -82,12 +82,24 @@ def apply(project: Path, file: str, lines: str) -> None:
     path.write_text("\n".join(old[:at] + new + old[at + kept :]), encoding="utf-8")
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    """A copy of the dbt project to change."""
-    copy = tmp_path / "court_timeliness"
+def copy_project(copy: Path) -> Path:
+    """A copy of the dbt project, at `copy`, to change."""
     shutil.copytree(dbt_run.PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     return copy
+
+
+def solved_project(copy: Path) -> Path:
+    """A copy of the dbt project with every exercise's solution applied, as a learner who did them
+    all has it (tests/test_other_seed.py runs the notebook on it)."""
+    project = copy_project(copy)
+    for label in LABELS:
+        solved(project, label)
+    return project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path / "court_timeliness")
 
 
 def solved(project: Path, label: str, change=lambda file, lines: lines) -> Path:

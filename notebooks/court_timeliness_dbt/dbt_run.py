@@ -17,7 +17,9 @@ from pathlib import Path
 from example_output import output_folder
 
 HERE = Path(__file__).resolve().parent
-PROJECT_DIR = HERE / "court_timeliness"
+# The dbt project, beside this module; or a copy of it that COURT_TIMELINESS_DBT_PROJECT names (the
+# tests run the notebook on a copy with the exercises' solutions applied, as a learner's would be).
+PROJECT_DIR = Path(os.environ.get("COURT_TIMELINESS_DBT_PROJECT") or HERE / "court_timeliness").resolve()
 # Everything the example writes goes to notebooks/output/court_timeliness_dbt/, which git ignores.
 OUTPUT_DIR = output_folder("court_timeliness_dbt")
 # Where a Spark session of the dbt project keeps its files unless told otherwise (profiles.yml's default).

@@ -104,7 +104,7 @@ def check_court_type_test(
             "the column `- name: court_type`, in a data_tests list of its own."
         )
     if not tests:
-        return not_yet(f"dim_courts's column court_type in {PROPERTIES} has no accepted_values test.")
+        return not_yet("the column court_type of dim_courts has no accepted_values test.")
     values = _test_arguments(tests[0]).get("values")
     if not isinstance(values, list) or not values:
         return wrong("the accepted_values test lists no values: give it `arguments: {values: [crown, magistrates]}`.")
