@@ -174,6 +174,19 @@ def test_court_type_test_on_the_model_not_the_column_is_not_right(project, tmp_p
     assert outcome.status is Status.WRONG and "under the column `- name: court_type`" in outcome.message, outcome
 
 
+def test_a_properties_file_that_is_not_yaml_is_not_right_and_named(project, tmp_path):
+    """A tab, as an editor may put in, breaks the YAML: every check says which file and what to fix."""
+    properties = project / exercises.PROPERTIES
+    properties.write_text(properties.read_text(encoding="utf-8").replace("        description:", "\tdescription:", 1))
+    for outcome in (
+        exercises.check_court_type_test(project, tmp_path, "none"),
+        exercises.check_mean_days(tmp_path, project, tmp_path, "none"),
+        exercises.check_offence_mart(tmp_path, project, tmp_path, "none"),
+    ):
+        assert outcome.status is Status.WRONG, outcome
+        assert f"{exercises.PROPERTIES} is not valid YAML" in outcome.message and "never tabs" in outcome.message
+
+
 # --- Exercise 2: mean_days_to_completion in fct_court_quarter_timeliness ---
 
 

@@ -12,6 +12,7 @@ Every check takes the project's folder (``project_dir``) and where the database 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import duckdb
@@ -47,15 +48,19 @@ def _tests(entry: dict) -> list:
     return list(entry.get("data_tests") or []) + list(entry.get("tests") or [])
 
 
+class BadProperties(ValueError):
+    """A properties file that is not valid YAML: the message names it and says what to fix."""
+
+
 def model_properties(project_dir: Path = dbt_run.PROJECT_DIR) -> dict[str, dict]:
     """Every model the project's properties files (models/**/*.yml) describe, by name, with the
-    file it is in. A file that is not valid YAML is reported by name, with what to fix."""
+    file it is in. A file that is not valid YAML raises BadProperties, naming it."""
     models: dict[str, dict] = {}
     for path in sorted((Path(project_dir) / "models").rglob("*.yml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as error:
-            raise ValueError(
+            raise BadProperties(
                 f"{path.relative_to(project_dir)} is not valid YAML ({error}): check its indentation "
                 "(spaces, never tabs, each level two more than the one above)."
             ) from error
@@ -85,9 +90,23 @@ def _build(model: str, curated: Path, project_dir: Path, output_dir: Path, name:
     return f"`dbt build --select {model}+` failed: {said or 'see dbt log'}. Fix what it names and run this cell again."
 
 
+def _says_what_is_wrong_with_the_files(check):
+    """A check whose properties file does not parse says so, naming the file, rather than raise."""
+
+    @functools.wraps(check)
+    def checked(*args, **kwargs) -> Outcome:
+        try:
+            return check(*args, **kwargs)
+        except BadProperties as error:
+            return wrong(str(error))
+
+    return checked
+
+
 # --- Exercise 1: a generic test ---
 
 
+@_says_what_is_wrong_with_the_files
 def check_court_type_test(
     project_dir: Path = dbt_run.PROJECT_DIR, output_dir: Path = dbt_run.OUTPUT_DIR, name: str = "court_timeliness"
 ) -> Outcome:
@@ -129,6 +148,7 @@ def check_court_type_test(
 # --- Exercise 2: a column of a mart ---
 
 
+@_says_what_is_wrong_with_the_files
 def check_mean_days(
     curated: Path,
     project_dir: Path = dbt_run.PROJECT_DIR,
@@ -189,6 +209,7 @@ def check_mean_days(
 # --- Exercise 3: a new mart with its own tests ---
 
 
+@_says_what_is_wrong_with_the_files
 def check_offence_mart(
     curated: Path,
     project_dir: Path = dbt_run.PROJECT_DIR,
