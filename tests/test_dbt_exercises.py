@@ -187,6 +187,19 @@ def test_a_properties_file_that_is_not_yaml_is_not_right_and_named(project, tmp_
         assert f"{exercises.PROPERTIES} is not valid YAML" in outcome.message and "never tabs" in outcome.message
 
 
+def test_a_solution_before_the_notebook_built_anything_is_not_done_yet(project, tmp_path, monkeypatch):
+    """The checks build on the notebook's models: with no database yet they say to run it first."""
+    monkeypatch.setattr(dbt_run, "run_dbt", lambda *a, **k: pytest.fail("a check ran dbt with no database"))
+    for label in LABELS:
+        solved(project, label)
+    for outcome in (
+        exercises.check_court_type_test(project, tmp_path, "none"),
+        exercises.check_mean_days(tmp_path, project, tmp_path, "none"),
+        exercises.check_offence_mart(tmp_path, project, tmp_path, "none"),
+    ):
+        assert outcome.status is Status.NOT_YET and "run the notebook from the top" in outcome.message, outcome
+
+
 # --- Exercise 2: mean_days_to_completion in fct_court_quarter_timeliness ---
 
 

@@ -78,6 +78,14 @@ def _database(output_dir: Path, name: str) -> Path:
     return dbt_run.dbt_paths(output_dir, name)["database"]
 
 
+def _no_database(output_dir: Path, name: str) -> Outcome | None:
+    """Not done yet while the notebook has built nothing: the checks build on its models."""
+    database = _database(output_dir, name)
+    if database.exists():
+        return None
+    return not_yet(f"there is no database at {database} yet: run the notebook from the top, then this cell.")
+
+
 def _build(model: str, curated: Path, project_dir: Path, output_dir: Path, name: str) -> str | None:
     """dbt build --select <model>+ ; None if it passed, else what failed, in a sentence."""
     result = dbt_run.run_dbt(
@@ -127,10 +135,9 @@ def check_court_type_test(
     values = _test_arguments(tests[0]).get("values")
     if not isinstance(values, list) or not values:
         return wrong("the accepted_values test lists no values: give it `arguments: {values: [crown, magistrates]}`.")
-    database = _database(output_dir, name)
-    if not database.exists():
-        return not_yet(f"there is no database at {database} yet: run the notebook from the top, then this cell.")
-    with duckdb.connect(str(database), read_only=True) as con:
+    if unbuilt := _no_database(output_dir, name):
+        return unbuilt
+    with duckdb.connect(str(_database(output_dir, name)), read_only=True) as con:
         kinds = sorted(row[0] for row in con.sql("select distinct court_type from dim_courts").fetchall())
     missing = [kind for kind in kinds if kind not in [str(v) for v in values]]
     if missing:
@@ -175,6 +182,8 @@ def check_mean_days(
         )
     if "not_null" not in [_test_name(t) for t in _tests(column)]:
         return wrong(f"{MEAN_COLUMN} in {PROPERTIES} has no not_null test: add `data_tests: [not_null]` under it.")
+    if unbuilt := _no_database(output_dir, name):
+        return unbuilt
     failed = _build(TIMELINESS_MART, curated, project_dir, output_dir, name)
     if failed:
         return wrong(failed)
@@ -238,6 +247,8 @@ def check_offence_mart(
             f"{OFFENCE_MART} needs a unique_combination test of its key, columns [{', '.join(OFFENCE_KEY)}]"
             + (f", not {key}." if key else ".")
         )
+    if unbuilt := _no_database(output_dir, name):
+        return unbuilt
     failed = _build(OFFENCE_MART, curated, project_dir, output_dir, name)
     if failed:
         return wrong(failed)
