@@ -286,7 +286,9 @@ def _group(item: pytest.Item) -> str:
     page = callspec.params.get("path") if callspec else None
     if page and "page_report" in item.fixturenames:
         return f"page {page}"
-    return item.path.name
+    # A module that reuses another's costly session fixtures names that module's group (WORKER_GROUP),
+    # so that one worker computes them once for both.
+    return getattr(getattr(item, "module", None), "WORKER_GROUP", item.path.name)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

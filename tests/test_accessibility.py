@@ -133,8 +133,11 @@ def test_notebook_page_offers_its_example_and_copy_buttons(checker, path):
         assert href.endswith(".zip") and link.get_attribute("download") is not None, href
         archive = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
         assert archive.status == 200 and archive.body()[:4] == b"PK\x03\x04", f"{href} is not a zip archive"
-        # Long listings are collapsed (theme/moj_book/code.py): open them, and every block has its button.
-        page.eval_on_selector_all("details.app-listing", "all => all.forEach(details => { details.open = true; })")
+        # Long listings and exercises' solutions are collapsed (theme/moj_book/code.py, exercises.py): open
+        # them, and every block has its button.
+        page.eval_on_selector_all(
+            "details.app-listing, details.app-disclosure", "all => all.forEach(details => { details.open = true; })"
+        )
         code_blocks = page.locator("[data-app-copy] pre").count()
         buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
         assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())

@@ -78,6 +78,33 @@ def book_glue(notebook: Path) -> dict[str, str]:
     }
 
 
+# --- A learner's changes: each example's exercises, done, in a copy; the notebook still runs. ---
+DBT_NOTEBOOK = "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb"
+
+
+def learner_changes(notebook: str, folder: Path) -> dict[str, str]:
+    """The environment that points a notebook's run at a copy of its example with the solutions of
+    its exercises applied (made here, in `folder`)."""
+    if notebook == DBT_NOTEBOOK:
+        from test_dbt_exercises import solved_project
+
+        return {"COURT_TIMELINESS_DBT_PROJECT": str(solved_project(folder / "court_timeliness_solved"))}
+    return {}
+
+
+def test_the_dbt_notebook_runs_with_every_exercise_done_and_each_check_says_done(other_seed):
+    """The dbt notebook ran on a copy of its project with the three solutions applied (a new column,
+    a new mart in the lineage): every check above held, and each exercise's check cell says Done."""
+    run = other_seed[DBT_NOTEBOOK]
+    assert run.returncode == 0, f"{DBT_NOTEBOOK} stopped with the exercises done:\n{run.log[-3000:]}"
+    said = {
+        cell["id"]: "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", []))
+        for cell in json.loads(run.executed.read_text(encoding="utf-8"))["cells"]
+        if cell.get("id", "").startswith("dbt-check-")
+    }
+    assert len(said) == 3 and all(text.startswith("Done: ") for text in said.values()), said
+
+
 @start_early("other_seed")
 def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
     work = request.getfixturevalue("tmp_path_factory").mktemp("other_seed")
@@ -88,7 +115,8 @@ def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
         result = subprocess.run(
             [*(prefix or []), str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
              "--ExecutePreprocessor.timeout=600", "--output-dir", str(folder), str(ROOT / notebook)],
-            capture_output=True, text=True, env={**env, "EXAMPLES_OUTPUT": str(folder / "output")}, cwd=ROOT,
+            capture_output=True, text=True, cwd=ROOT,
+            env={**env, "EXAMPLES_OUTPUT": str(folder / "output"), **learner_changes(notebook, folder)},
         )  # fmt: skip
         return Run(result.returncode, result.stdout + result.stderr, folder / Path(notebook).name)
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from example_output import output_folder
 
 HERE = Path(__file__).resolve().parent
-PROJECT_DIR = HERE / "court_timeliness"
+# The dbt project, beside this module; or a copy of it that COURT_TIMELINESS_DBT_PROJECT names (the
+# tests run the notebook on a copy with the exercises' solutions applied, as a learner's would be).
+PROJECT_DIR = Path(os.environ.get("COURT_TIMELINESS_DBT_PROJECT") or HERE / "court_timeliness").resolve()
 # Everything the example writes goes to notebooks/output/court_timeliness_dbt/, which git ignores.
 OUTPUT_DIR = output_folder("court_timeliness_dbt")
 # Where a Spark session of the dbt project keeps its files unless told otherwise (profiles.yml's default).
@@ -65,10 +67,10 @@ def _check_target(target: str) -> None:
         raise ValueError(f"target {target!r}: the project's profiles.yml has {', '.join(TARGETS)} to run here")
 
 
-def dbt_flags(curated_dir: Path, paths: dict, target: str = "duckdb") -> list[str]:
-    """The flags that point dbt at this project and its profile, the curated data in
-    `curated_dir` and the output folders in `paths` (from dbt_paths). The same for
-    dbtRunner and for the `dbt` command a maintainer types.
+def dbt_flags(curated_dir: Path, paths: dict, target: str = "duckdb", project_dir: Path = PROJECT_DIR) -> list[str]:
+    """The flags that point dbt at this project (or a copy of it, `project_dir`) and its profile,
+    the curated data in `curated_dir` and the output folders in `paths` (from dbt_paths). The
+    same for dbtRunner and for the `dbt` command a maintainer types.
 
     On Spark the curated sources are registered in a schema of their own for this set-up
     (`<schema>_curated`), so that set-ups over different curated data can share a session."""
@@ -78,9 +80,9 @@ def dbt_flags(curated_dir: Path, paths: dict, target: str = "duckdb") -> list[st
         variables["curated_schema"] = f"{paths['schema']}_curated"
     return [
         "--project-dir",
-        str(PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
-        str(PROJECT_DIR),
+        str(project_dir),
         "--target",
         target,
         "--target-path",
@@ -117,6 +119,7 @@ def run_dbt(
     target: str = "duckdb",
     spark_dir: Path | None = None,
     no_telemetry_variables: bool = True,
+    project_dir: Path = PROJECT_DIR,
 ):
     """Run a dbt command (for example ["build"]) through dbt's Python API, dbtRunner.
 
@@ -128,14 +131,15 @@ def run_dbt(
     environment has NO_TELEMETRY (unless `no_telemetry_variables` is False: a test runs
     without them to prove that the project switches telemetry off by itself).
     Returns dbt's result object; it never raises for a failing model or test (look at
-    `result.success`), only for a broken project or profile.
+    `result.success`), only for a broken project or profile. `project_dir`: another copy of
+    the project (the exercises' tests build the solutions in a temporary copy).
     """
     from dbt.cli.main import dbtRunner
 
     paths = dbt_paths(output_dir, name)
     paths["target"].mkdir(parents=True, exist_ok=True)
     paths["logs"].mkdir(parents=True, exist_ok=True)
-    flags = dbt_flags(curated_dir, paths, target)
+    flags = dbt_flags(curated_dir, paths, target, project_dir)
     if quiet:
         flags.append("--quiet")
     if target == "spark":

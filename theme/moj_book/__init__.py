@@ -11,6 +11,8 @@ registers the theme and wires up one small module per concern:
   and every table scrolls in a box named after its caption, which the keyboard can reach;
 - ``notebooks``: a notebook page offers its example (or its notebook) to download, and
   carries no unused scripts;
+- ``exercises``: exercises are boxes with a heading, and their solutions GOV.UK details
+  (collapsed, native, no script), in place of sphinx-exercise's and sphinx-togglebutton's look;
 - ``images``: every image has its intrinsic size, and charts are stored as small palette PNGs;
 - ``review``: when each page was last reviewed, when it is due and who owns it, a warning
   on pages whose review is overdue, and ``api/pages.json`` for the reminder bot;
@@ -29,6 +31,7 @@ from pathlib import Path
 from . import (
     assets,
     code,
+    exercises,
     head,
     images,
     navigation,
@@ -47,7 +50,7 @@ __version__ = "1.0"
 HERE = Path(__file__).resolve().parent
 
 # The concerns that change a page's body or context, in the order they run.
-PAGE_CONCERNS = (head, notebooks, code, tables, images, navigation, review, source)
+PAGE_CONCERNS = (head, notebooks, exercises, code, tables, images, navigation, review, source)
 
 
 def _page_context(app, pagename, templatename, context, doctree):

@@ -2,7 +2,8 @@
 
 Jupyter Book's extensions add their files to every page, and some would load
 from a CDN (MathJax, require.js, Thebe). Anything that is not ours is dropped
-(sphinx-book-theme, sphinx-thebe, basic.css, sphinx-copybutton: the theme has
+(sphinx-book-theme, sphinx-thebe, basic.css, sphinx-exercise's exercise.css: exercises.py
+and scss/_exercises.scss style exercises; sphinx-copybutton: the theme has
 its own copy button; myst-nb's 43 KB stylesheet is replaced by a few rules in
 scss/_book.scss; Sphinx's pygments.css is compiled into the theme's own, see
 stylesheet.py), except the files in KEEP_IF on the pages that use them.
@@ -16,7 +17,9 @@ from .html import Page
 
 # File name (prefix or part) -> does this page's body need it?
 KEEP_IF = {
-    "togglebutton": lambda body: 'class="toggle' in body or "dropdown" in body,
+    # A dropdown admonition (an exercise's solution) is a native details element (exercises.py);
+    # only sphinx-togglebutton's own {toggle} directive still needs its script.
+    "togglebutton": lambda body: 'class="toggle' in body,
     "sphinx-design": lambda body: " sd-" in body or '"sd-' in body,
     "design-tabs.js": lambda body: "sd-tab" in body,
 }
