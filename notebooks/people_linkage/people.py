@@ -637,7 +637,7 @@ def format_registered(
     n = len(values)
     columns = source.columns
     code = _unique_codes(rng, n, 10_000_000)
-    out = {source.id: np.char.add(source.name[:1].upper(), np.char.zfill(code.astype(str), 7)).astype(object)}
+    out = {source.id: np.array([f"{source.name[:1].upper()}{c:07d}" for c in code], dtype=object)}
     first = values["first_name"].to_numpy(dtype=object)
     if source.first_word:  # the column holds every forename
         middle = values["middle_name"].to_numpy(dtype=object)
