@@ -1,0 +1,88 @@
+"""The clerical review: a stratified sample across bands of match weight, Wilson intervals, and
+estimates of precision that agree with the truth where the whole population is reviewed.
+(That its interval holds the truth's precision on the default data is tested in
+test_people_linkage.py, beside the default data's one linkage run.)"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from people_linkage import clerical, evaluate
+
+
+def test_wilson_matches_known_intervals():
+    # Wilson (1927); the values as statsmodels' proportion_confint(method="wilson") gives them.
+    low, high = clerical.wilson([0, 5, 10], [10, 10, 10])
+    assert np.allclose(low, [0.0, 0.236593, 0.722467], atol=1e-6)
+    assert np.allclose(high, [0.277533, 0.763407, 1.0], atol=1e-6)
+    assert clerical.wilson([0], [0]) == (0.0, 1.0)  # nothing reviewed, nothing known
+
+
+def test_every_threshold_is_a_band_edge():
+    edges = clerical.band_edges()
+    for threshold in evaluate.THRESHOLDS:
+        assert any(math.isclose(edge, clerical.weight(threshold)) for edge in edges)
+    assert edges[0] == -math.inf and edges == sorted(edges) and edges[-1] == clerical.TOP_BAND_CAP
+    assert min(np.diff(edges[1:])) > 0.5  # no band too narrow to hold pairs
+
+
+def test_allocation_is_as_equal_as_the_bands_allow():
+    sizes = pd.Series([3, 100, 100, 1000])
+    assert clerical.allocate(sizes, 43).tolist() == [3, 14, 13, 13]
+    assert clerical.allocate(sizes, 5000).tolist() == [3, 100, 100, 1000]  # no more than there are
+
+
+@pytest.fixture(scope="module")
+def scored() -> pd.DataFrame:
+    """Made-up scored pairs across the bands, with whether each is a match (matches grow with weight)."""
+    rng = np.random.default_rng(3)
+    weights = np.concatenate([rng.uniform(-9, 10, 400), rng.uniform(10, 40, 3000)])
+    match = rng.random(len(weights)) < 1 / (1 + 2 ** (-(weights - 2) / 2))
+    return pd.DataFrame(
+        {
+            "match_weight": weights,
+            "match_probability": 1 / (1 + 2**-weights),
+            "truth": match,
+            "pair": range(len(weights)),
+        }
+    )
+
+
+def test_the_sample_is_stratified_and_seeded(scored):
+    sample = clerical.draw(scored, size=120, seed=5)
+    assert len(sample) == 120 and sample["pair"].is_unique
+    bands = clerical.band_of(scored["match_weight"], clerical.band_edges())
+    per_band = sample.groupby("band").size()
+    assert per_band.to_dict() == clerical.allocate(bands.value_counts().sort_index(), 120).to_dict()
+    assert set(per_band.index) == set(bands)  # every band drawn from
+    assert sample["pair"].tolist() == clerical.draw(scored, size=120, seed=5)["pair"].tolist()
+    assert sample["pair"].tolist() != clerical.draw(scored, size=120, seed=6)["pair"].tolist()
+
+
+def test_a_review_of_every_pair_gives_the_true_precision(scored):
+    everything = clerical.draw(scored, size=len(scored)).rename(columns={"truth": "clerk_says_match"})
+    estimated = clerical.estimate(clerical.bands(scored, everything), scored)
+    for row in estimated.itertuples():
+        links = scored[scored["match_probability"] >= row.threshold]
+        assert row.links == len(links)
+        assert row.precision == pytest.approx(links["truth"].mean())
+        assert row.low <= row.precision <= row.high
+
+
+def test_a_smaller_review_gives_a_wider_interval(scored):
+    def width(size: int) -> float:
+        sample = clerical.draw(scored, size=size).rename(columns={"truth": "clerk_says_match"})
+        at = clerical.estimate(clerical.bands(scored, sample), scored).set_index("threshold").loc[0.5]
+        return at["high"] - at["low"]
+
+    assert width(60) > width(240) > 0
+
+
+def test_the_review_chooses_by_estimated_f1_as_the_truth_does():
+    estimated = pd.DataFrame({"threshold": [0.1, 0.5, 0.9], "f1": [0.90, 0.95, 0.95]})
+    assert clerical.choose_threshold(estimated) == 0.9
+    assert clerical.hours(300) == pytest.approx(300 * clerical.MINUTES_PER_PAIR / 60)
