@@ -140,3 +140,18 @@ def test_more_folders_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(registry.EXTRA_FOLDERS, str(tmp_path))
     assert list(registry.load()) == [*people.SOURCES, "approved_premises"]
     assert list(evaluate.source_order(["zz", "prison"])) == [*people.SOURCES, "approved_premises", "zz"]
+
+
+def test_the_generator_makes_a_registered_source_without_changing_the_others(tmp_path):
+    sources = registry.load(register(tmp_path, "approved_premises", FOURTH))
+    plain, more = people.generate(300), people.generate(300, sources=sources)
+    for name in people.SOURCES:
+        assert more.extracts[name].equals(plain.extracts[name]), name  # its own random numbers
+    fourth = more.extracts["approved_premises"]
+    assert list(fourth.columns) == sources["approved_premises"].needs
+    truth = more.records[more.records["source"] == "approved_premises"]
+    assert truth["record_id"].tolist() == fourth["resident_id"].tolist() and fourth["resident_id"].is_unique
+    on_probation = set(more.records.loc[more.records["source"] == "probation", "person_id"])
+    assert set(truth["person_id"]) <= on_probation  # a share of the people on probation, as registered
+    assert 0.35 < len(truth) / len(on_probation) < 0.65
+    assert fourth["birth_date"].str.fullmatch(r"(\d{2}\.\d{2}\.\d{4})?").all()
