@@ -144,9 +144,11 @@ def test_source_solution(tmp_path):
 
 def test_source_wrong_answers(tmp_path):
     text = solution("source")
-    (tmp_path / "approved_premises.toml").write_text(text.split("[synthetic]")[0], encoding="utf-8")
+    without = "".join(line for line in text.splitlines(True) if not line.startswith("synthetic"))
+    assert without != text
+    (tmp_path / "approved_premises.toml").write_text(without, encoding="utf-8")
     outcome = exercises.check_fourth_source([registry.FOLDER, tmp_path])
     assert outcome.status is Status.WRONG and "has no [synthetic] table" in outcome.message, outcome
-    (tmp_path / "approved_premises.toml").write_text(text.replace("[dates]\n", "[dates]\nx = 1\n[extra]\n"))
+    (tmp_path / "approved_premises.toml").write_text(text.replace("[columns]\n", "extra = 1\n[columns]\n"))
     outcome = exercises.check_fourth_source([registry.FOLDER, tmp_path])
     assert outcome.status is Status.WRONG and "unknown key extra" in outcome.message, outcome

@@ -339,7 +339,7 @@ def clerical_review_description(
 def clerical_review(estimates: pd.DataFrame, truth: pd.DataFrame, chosen: float, truth_chosen: float) -> Image:
     """The precision the clerical review estimates at each threshold, with its interval, beside the
     truth's; the threshold each chooses marked."""
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.6), layout="constrained")
     x = estimates["threshold"]
     ax.errorbar(
         x,

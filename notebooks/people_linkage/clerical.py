@@ -36,8 +36,8 @@ from .evaluate import THRESHOLDS
 REVIEW_PAIRS = 300  # pairs a person labels: the sample size
 REVIEW_SEED = 1  # the seed of the random draw within each band
 MINUTES_PER_PAIR = 1.0  # our assumption: a person compares two records side by side in about a minute
-TOP_BAND_STEP = 5.0  # above the highest threshold, a band every this many units of match weight
-TOP_BAND_CAP = 25.0  # and one band for everything above this weight
+TOP_BAND_STEP = 10.0  # above the highest threshold, a band every this many units of match weight
+TOP_BAND_CAP = 20.0  # and one band for everything above this weight
 Z = 1.959964  # a 95 % interval
 
 
@@ -184,3 +184,20 @@ def choose_threshold(estimates: pd.DataFrame) -> float:
 def hours(pairs: int, minutes_per_pair: float = MINUTES_PER_PAIR) -> float:
     """A person's time to review `pairs`, in hours."""
     return pairs * minutes_per_pair / 60
+
+
+def side_by_side(estimated: pd.DataFrame, truth: pd.DataFrame, chosen: float, truth_chosen: float) -> pd.DataFrame:
+    """The review's choice and the truth's (``evaluate.threshold_table``'s), each with the review's
+    estimate of its precision, the estimate's 95 % interval, and the truth's precision."""
+    review, real = estimated.set_index("threshold"), truth.set_index("threshold")["precision"]
+    return pd.DataFrame(
+        [
+            {
+                "chosen by": who,
+                "threshold": t,
+                **review.loc[t, ["precision", "low", "high"]].to_dict(),
+                "truth": real[t],
+            }
+            for who, t in (("the review", chosen), ("the truth", truth_chosen))
+        ]
+    ).rename(columns={"precision": "estimate"})
