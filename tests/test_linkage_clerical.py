@@ -86,3 +86,15 @@ def test_the_review_chooses_by_estimated_f1_as_the_truth_does():
     estimated = pd.DataFrame({"threshold": [0.1, 0.5, 0.9], "f1": [0.90, 0.95, 0.95]})
     assert clerical.choose_threshold(estimated) == 0.9
     assert clerical.hours(300) == pytest.approx(300 * clerical.MINUTES_PER_PAIR / 60)
+
+
+def test_side_by_side_sets_the_reviews_choice_beside_the_truths():
+    estimated = pd.DataFrame(
+        {"threshold": [0.1, 0.5], "precision": [0.9, 0.95], "low": [0.85, 0.9], "high": [0.93, 0.97]}
+    )
+    truth = pd.DataFrame({"threshold": [0.1, 0.5], "precision": [0.88, 0.96]})
+    table = clerical.side_by_side(estimated, truth, 0.5, 0.1)
+    assert table.to_dict("records") == [
+        {"chosen by": "the review", "threshold": 0.5, "estimate": 0.95, "low": 0.9, "high": 0.97, "truth": 0.96},
+        {"chosen by": "the truth", "threshold": 0.1, "estimate": 0.9, "low": 0.85, "high": 0.93, "truth": 0.88},
+    ]
