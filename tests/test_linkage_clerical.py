@@ -98,3 +98,18 @@ def test_side_by_side_sets_the_reviews_choice_beside_the_truths():
         {"chosen by": "the review", "threshold": 0.5, "estimate": 0.95, "low": 0.9, "high": 0.97, "truth": 0.96},
         {"chosen by": "the truth", "threshold": 0.1, "estimate": 0.9, "low": 0.85, "high": 0.93, "truth": 0.88},
     ]
+
+
+def test_the_sample_does_not_depend_on_the_order_of_the_pairs(scored):
+    """Part 2 scores with part 1's saved model or trains its own: the same pairs, perhaps in another
+    order, and many with the same weight. The review must draw the same pairs."""
+    pairs = scored.assign(
+        match_weight=scored["match_weight"].round(),  # many pairs tie, as in a real model's scores
+        source_dataset_l="courts",
+        unique_id_l=[f"c{i:05d}" for i in scored["pair"]],
+        source_dataset_r="prison",
+        unique_id_r=[f"p{i:05d}" for i in scored["pair"]],
+    )
+    again = pairs.sample(frac=1, random_state=2)
+    first, second = clerical.draw(pairs, size=100), clerical.draw(again, size=100)
+    assert sorted(first["pair"]) == sorted(second["pair"])

@@ -245,5 +245,8 @@ def test_a_fourth_linkage_source_is_linked_with_no_code_edit(other_seed):
     cells = {c.get("id"): c for c in json.loads(part_1.executed.read_text(encoding="utf-8"))["cells"]}
     printed = "".join("".join(o.get("text", "")) for o in cells["cell-02"]["outputs"])
     assert f"{FOURTH_SOURCE}" in printed, f"part 1 did not read the fourth source: {printed}"
-    check = said_first(part_2.executed, "turn-09")
-    assert check.startswith(f"Done: {FOURTH_SOURCE}: "), check
+    check = next(
+        c for c in json.loads(part_2.executed.read_text(encoding="utf-8"))["cells"] if c.get("id") == "turn-09"
+    )
+    shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in check["outputs"])
+    assert shown.startswith(f"Done: {FOURTH_SOURCE}: "), shown

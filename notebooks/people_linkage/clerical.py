@@ -39,6 +39,7 @@ MINUTES_PER_PAIR = 1.0  # our assumption: a person compares two records side by 
 TOP_BAND_STEP = 10.0  # above the highest threshold, a band every this many units of match weight
 TOP_BAND_CAP = 20.0  # and one band for everything above this weight
 Z = 1.959964  # a 95 % interval
+PAIR_KEY = ("source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r")  # a scored pair's records
 
 
 def weight(probability: float) -> float:
@@ -97,9 +98,13 @@ def draw(predictions: pd.DataFrame, size: int = REVIEW_PAIRS, seed: int = REVIEW
     pairs = predictions.assign(band=band_of(predictions["match_weight"], edges))
     counts = allocate(pairs.groupby("band").size(), size)
     rng = np.random.default_rng(seed)
+    # Each band's pairs in the order of their records' ids, which every run of the same model on the
+    # same data gives alike (their weights may differ in the last digits, and many pairs tie).
+    order = ["band", *[c for c in PAIR_KEY if c in pairs.columns]] if set(PAIR_KEY) & set(pairs.columns) else None
+    pairs = pairs.sort_values(order or ["band", "match_weight"], kind="stable")
     drawn = [
         group.iloc[np.sort(rng.choice(len(group), int(counts[band]), replace=False))]
-        for band, group in pairs.sort_values(["band", "match_weight"]).groupby("band")
+        for band, group in pairs.groupby("band")
         if counts[band] > 0
     ]
     return pd.concat(drawn).reset_index(drop=True)
