@@ -113,3 +113,24 @@ def test_the_sample_does_not_depend_on_the_order_of_the_pairs(scored):
     again = pairs.sample(frac=1, random_state=2)
     first, second = clerical.draw(pairs, size=100), clerical.draw(again, size=100)
     assert sorted(first["pair"]) == sorted(second["pair"])
+
+
+def test_the_charts_description_is_made_from_what_it_draws():
+    from example_output import figures
+    from people_linkage import charts
+
+    estimated = pd.DataFrame(
+        {
+            "threshold": [0.1, 0.5],
+            "reviewed": [280, 250],
+            "precision": [0.9, 0.95],
+            "low": [0.85, 0.9],
+            "high": [0.93, 0.97],
+        }
+    )
+    truth = pd.DataFrame({"threshold": [0.1, 0.5], "precision": [0.88, 0.98]})
+    text = charts.clerical_review_description(estimated, truth, 0.5, 0.1, (0.8, 1.0))
+    assert "280 pairs reviewed at or above 0.1" in text and "0.900 (0.850 to 0.930)" in text
+    assert "inside the interval at 1 of the 2 thresholds" in text and "the truth's best F1 is at 0.1" in text
+    image = charts.clerical_review(estimated, truth, 0.5, 0.1)
+    assert figures.description(image.data).startswith("Chart of the precision of the links at 2 thresholds")
