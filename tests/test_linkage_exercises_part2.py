@@ -152,3 +152,12 @@ def test_source_wrong_answers(tmp_path):
     (tmp_path / "approved_premises.toml").write_text(text.replace("[columns]\n", "extra = 1\n[columns]\n"))
     outcome = exercises.check_fourth_source([registry.FOLDER, tmp_path])
     assert outcome.status is Status.WRONG and "unknown key extra" in outcome.message, outcome
+
+
+def test_target_when_no_threshold_meets_it(review):
+    estimated = review["estimated"]
+    nothing = run(solution("target"), {**review, "estimated": estimated.assign(low=0.5)})["my_threshold"]
+    outcome = exercises.check_threshold_for_target(nothing, estimated.assign(low=0.5))
+    assert outcome.status is Status.DONE and "no threshold meets the target" in outcome.message, outcome
+    outcome = exercises.check_threshold_for_target(float("nan"), estimated)
+    assert outcome.status is Status.WRONG and "meets the target: choose from its rows" in outcome.message, outcome
