@@ -109,7 +109,7 @@ def test_the_dbt_notebook_runs_with_every_exercise_done_and_each_check_says_done
 def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
     work = request.getfixturevalue("tmp_path_factory").mktemp("other_seed")
     prefix, _ = offline_command()
-    env = {**os.environ, **OTHER, "DO_NOT_TRACK": "1"}
+    env = {**os.environ, **OTHER, "DO_NOT_TRACK": "1", **register_a_fourth_source(work / "linkage_sources")}
 
     def execute(notebook: str, folder: Path) -> Run:
         result = subprocess.run(
@@ -126,6 +126,22 @@ def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
         return runs
 
     return Early(run)
+
+
+# A learner's change, made in these runs too (issue 19): a fourth linkage source, registered by the
+# one TOML file part 2's exercise shows, with no code edit; each notebook must still run.
+FOURTH_SOURCE = "approved_premises"
+
+
+def register_a_fourth_source(folder: Path) -> dict[str, str]:
+    """Register the fourth source of part 2's exercise solution in `folder`; return the environment
+    that adds it to the linkage's registry (people_linkage.registry reads PEOPLE_LINKAGE_SOURCES)."""
+    from people_linkage import registry
+    from test_linkage_exercises_part2 import solution
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{FOURTH_SOURCE}.toml").write_text(solution("source"), encoding="utf-8")
+    return {registry.EXTRA_FOLDERS: str(folder)}
 
 
 @pytest.fixture(scope="session")
@@ -244,3 +260,21 @@ def test_every_charts_alt_text_follows_its_data(other_seed, built_book, notebook
         if text == again and not text.startswith(DRAWN_FROM_THE_PROJECT)
     ]
     assert not same, f"{notebook}: these charts say the same at another seed and size, so not what they draw: {same}"
+
+
+def test_a_fourth_linkage_source_is_linked_with_no_code_edit(other_seed):
+    """The runs register a fourth source (register_a_fourth_source): part 1 reads it and shows it with
+    the others, and part 2's exercise check finds it made, read and standardised."""
+    part_1 = other_seed["notebooks/people_linkage/people_linkage.ipynb"]
+    part_2 = other_seed[LINKAGE_PART_2]
+    for run in (part_1, part_2):
+        if run.returncode != 0:
+            pytest.skip("a notebook stopped: test_every_check_holds_at_another_seed_and_size says why")
+    cells = {c.get("id"): c for c in json.loads(part_1.executed.read_text(encoding="utf-8"))["cells"]}
+    printed = "".join("".join(o.get("text", "")) for o in cells["cell-02"]["outputs"])
+    assert f"{FOURTH_SOURCE}" in printed, f"part 1 did not read the fourth source: {printed}"
+    check = next(
+        c for c in json.loads(part_2.executed.read_text(encoding="utf-8"))["cells"] if c.get("id") == "turn-09"
+    )
+    shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in check["outputs"])
+    assert shown.startswith(f"Done: {FOURTH_SOURCE}: "), shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -157,22 +158,40 @@ def test_a_file_that_is_not_there(folder):
     refused(folder, "prison", "the file does not exist")
 
 
-def test_dates_that_are_not_dates(folder):
+def prepared_with_warnings(folder: Path) -> tuple[prepare.Prepared, list[str]]:
+    with pytest.warns(prepare.InputWarning) as caught:
+        prepared = prepare.prepare(prepare.load_extracts(folder))
+    return prepared, [str(w.message) for w in caught if issubclass(w.category, prepare.InputWarning)]
+
+
+def test_dates_that_are_not_dates_are_left_blank_and_counted(folder):
+    """An unreadable date does not refuse the source: it is blanked, and counted per source and column."""
+
     def change(frame):
         frame.loc[3, "date_of_birth"] = "31/02/1990"  # no such day
         frame.loc[7, "date_of_birth"] = "1990-02-01"  # another system's format
         frame.loc[9, "hearing_date"] = "TBC"
         return frame
 
-    spoil(folder, "courts", change)
-    message = refused(
-        folder,
-        "courts",
-        "2 values in date_of_birth are not a date written like 14/03/1985",
-        "'31/02/1990' on row 4 (line 5), row 8 (line 9)",
-        "leave a date blank if it is not known",
+    path = spoil(folder, "courts", change)
+    before = pd.read_csv(path, dtype=str, keep_default_na=False)
+    prepared, said = prepared_with_warnings(folder)
+    courts = prepared.people["courts"]
+    assert len(courts) == len(before)  # every record still there
+    assert courts["dob"].iloc[[3, 7]].isna().all()
+    readable = (before["date_of_birth"] != "") & ~before.index.isin([3, 7])
+    assert courts["dob"][readable].notna().all()  # every other date of birth kept
+    assert pd.isna(prepared.events["courts"]["hearing_date"].iloc[9])
+    counted = prepared.unreadable_dates.set_index(["source", "column"])
+    assert counted.loc[("courts", "date_of_birth"), "values"] == 2
+    assert counted.loc[("courts", "date_of_birth"), "rows"] == "row 4 (line 5), row 8 (line 9)"
+    assert counted.loc[("courts", "hearing_date"), "values"] == 1
+    assert len(counted) == 2
+    message = next(m for m in said if "date_of_birth" in m)
+    assert message.startswith(
+        f"courts extract ({path}): 2 values in date_of_birth are not a date written like 14/03/1985"
     )
-    assert "hearing_date" not in message  # the first bad column is reported; fix it and run again
+    assert "'31/02/1990' on row 4 (line 5), row 8 (line 9): left blank" in message
 
 
 def test_a_bad_date_in_another_column_and_format(folder):
@@ -181,9 +200,16 @@ def test_a_bad_date_in_another_column_and_format(folder):
         "probation",
         lambda f: f.assign(sentence_start_date=f["sentence_start_date"].where(f.index != 0, "2021-07-07")),
     )
-    refused(
-        folder, "probation", "1 value in sentence_start_date is not a date written like 14-MAR-1985", "row 1 (line 2)"
-    )
+    prepared, said = prepared_with_warnings(folder)
+    assert prepared.unreadable_dates[["source", "column", "values", "format"]].values.tolist() == [
+        ["probation", "sentence_start_date", 1, "14-MAR-1985"]
+    ]
+    assert any("1 value in sentence_start_date is not a date written like 14-MAR-1985" in m for m in said)
+
+
+def test_good_extracts_have_nothing_unreadable(good):
+    prepared = prepare.prepare(prepare.load_extracts(good))
+    assert prepared.unreadable_dates.empty and prepared.blank_columns == []
 
 
 def test_duplicate_source_ids(folder):
@@ -208,8 +234,21 @@ def test_a_record_without_an_id(folder):
 
 def test_many_bad_rows_are_counted_not_all_listed(folder):
     spoil(folder, "prison", lambda f: f.assign(reception_date="soon"))
-    message = refused(folder, "prison", "values in reception_date are not a date written like 1985-03-14")
-    assert message.count("row ") == prepare.SHOW_ROWS and " more" in message
+    prepared, said = prepared_with_warnings(folder)
+    row = prepared.unreadable_dates.iloc[0]
+    assert row["values"] == len(prepared.people["prison"]) and row["rows"].count("row ") == prepare.SHOW_ROWS
+    assert " more" in row["rows"] and prepared.events["prison"]["reception_date"].isna().all()
+
+
+def test_a_column_blank_in_a_whole_source_is_text_with_a_warning(folder):
+    """A column blank in every record must stay text: DuckDB reads a column of nulls as a number,
+    and Splink's postcode comparison then fails (regexp_extract(INTEGER, ...))."""
+    spoil(folder, "prison", lambda f: f.assign(home_postcode=" "))
+    prepared, said = prepared_with_warnings(folder)
+    assert prepared.blank_columns == [("prison", "postcode")]
+    assert any(m.startswith("prison extract (") and "no record holds a postcode" in m for m in said), said
+    prison = prepared.people["prison"]  # noqa: F841 (DuckDB reads it by its name)
+    assert duckdb.sql("select postcode from prison").types == ["VARCHAR"]
 
 
 def test_in_memory_frames_are_checked_too(good):

@@ -262,3 +262,24 @@ def test_blocking_grows_in_step_with_the_records(tmp_path):
     assert records[1] / records[0] == pytest.approx(4, rel=0.05)
     assert per_record[1] / per_record[0] < 1.3, per_record
     assert 0.3 < per_record[0] < 2, per_record  # a few comparisons per record, and some at all
+
+
+# The clerical review on the default data (issue 19, point 6): beside the one linkage run above.
+
+
+def test_the_clerical_reviews_interval_holds_the_truths_precision(default):
+    """On the default data, the review part 2 draws (clerical.REVIEW_PAIRS pairs, its seed) estimates
+    the precision at every threshold with an interval that holds the truth's, and chooses the
+    threshold the truth chooses."""
+    from people_linkage import clerical
+
+    _, run, records, labelled, table = default
+    predictions = run.predictions.as_pandas_dataframe()
+    review = clerical.draw(predictions)
+    assert len(review) == clerical.REVIEW_PAIRS
+    review["clerk_says_match"] = evaluate.clerk(review, records).to_numpy()
+    estimated = clerical.estimate(clerical.bands(predictions, review), predictions)
+    assert estimated["links"].tolist() == table["links"].tolist()
+    outside = estimated[(estimated["low"] > table["precision"]) | (table["precision"] > estimated["high"])]
+    assert outside.empty, estimated.assign(truth=table["precision"])
+    assert clerical.choose_threshold(estimated) == evaluate.choose_threshold(table)

@@ -312,3 +312,58 @@ def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncols=3, fontsize=FONT_PT, frameon=False)
     return figures.show(fig, alt=precision_recall_description(table, chosen, ax.get_ylim()))
+
+
+# The clerical review beside the truth (matplotlib). Added for issue 19, point 6.
+
+
+def clerical_review_description(
+    estimates: pd.DataFrame, truth: pd.DataFrame, chosen: float, truth_chosen: float, vertical: tuple[float, float]
+) -> str:
+    """Alt text for the clerical review chart, from the estimates and the truth's precision it draws."""
+    inside = ((estimates["low"] <= truth["precision"]) & (truth["precision"] <= estimates["high"])).sum()
+    first, last = estimates.iloc[0], estimates.iloc[-1]
+    same = "the same threshold" if chosen == truth_chosen else f"the truth's best F1 is at {truth_chosen:g}"
+    return (
+        f"Chart of the precision of the links at {len(estimates)} thresholds from {first['threshold']:g} to "
+        f"{last['threshold']:g}, on a vertical scale from {vertical[0]:.3f} to {vertical[1]:.3f}: the estimate from "
+        f"the clerical review ({int(first['reviewed']):,} pairs reviewed at or above {first['threshold']:g}), as dots with 95% intervals, from {first['precision']:.3f} "
+        f"({first['low']:.3f} to {first['high']:.3f}) to {last['precision']:.3f} ({last['low']:.3f} to "
+        f"{last['high']:.3f}); and the truth's precision, as a line, from {truth['precision'].iloc[0]:.3f} to "
+        f"{truth['precision'].iloc[-1]:.3f}. The truth is inside the interval at {inside} of the "
+        f"{len(estimates)} thresholds. The review's best estimated F1 is at {chosen:g}, marked by a vertical "
+        f"line; {same}."
+    )
+
+
+def clerical_review(estimates: pd.DataFrame, truth: pd.DataFrame, chosen: float, truth_chosen: float) -> Image:
+    """The precision the clerical review estimates at each threshold, with its interval, beside the
+    truth's; the threshold each chooses marked."""
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 3.6), layout="constrained")
+    x = estimates["threshold"]
+    ax.errorbar(
+        x,
+        estimates["precision"],
+        yerr=[estimates["precision"] - estimates["low"], estimates["high"] - estimates["precision"]],
+        fmt="o",
+        color=GREEN,
+        capsize=3,
+        label="Review: estimate, 95% interval",
+    )
+    ax.plot(x, truth["precision"], color=BLACK, marker="s", linestyle=":", label="Truth")
+    ax.axvline(chosen, color=GREY, linewidth=1)
+    label = f"chosen: {chosen:g}" if chosen == truth_chosen else f"review: {chosen:g}, truth: {truth_chosen:g}"
+    if chosen != truth_chosen:
+        ax.axvline(truth_chosen, color=GREY, linewidth=1, linestyle="--")
+    ax.annotate(label, (chosen, ax.get_ylim()[0]), xytext=(4, 4), textcoords="offset points", fontsize=FONT_PT)
+    ax.set_xscale("logit")
+    ax.set_xticks(list(x), [f"{t:g}" for t in x], rotation=90)
+    ax.minorticks_off()
+    ax.tick_params(labelsize=FONT_PT)
+    ax.set_xlabel("Threshold: the match probability\nat or above which a pair is linked", fontsize=FONT_PT)
+    ax.set_ylabel("Precision: share of links right", fontsize=FONT_PT)
+    ax.set_title("Precision from a clerical review, and the truth", fontsize=FONT_PT, loc="left")
+    ax.grid(alpha=0.3)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=FONT_PT, frameon=False)
+    alt = clerical_review_description(estimates, truth, chosen, truth_chosen, ax.get_ylim())
+    return figures.show(fig, alt=alt)

@@ -148,3 +148,19 @@ def the_answer_moves_little_with_the_threshold(answers: pd.Series, truth: int) -
         "the answer moves little with the threshold (by at most 5% of the truth)",
         f"answers from {answers.min():,} to {answers.max():,} against a truth of {truth:,}",
     )
+
+
+# Part 2's claims, added for issue 19 (a fourth source can leave no twins with a PNC number each).
+
+
+def nearly_all_wrong_links_join_twins_whatever_their_pnc(
+    wrong: int, of_twins: int, different: dict[str, float], shown: int
+) -> None:
+    """As ``nearly_all_wrong_links_join_twins``, without claiming that some twins have a PNC number
+    each: the text says how many do, from the data (glued)."""
+    check(
+        wrong >= shown and of_twins >= 0.9 * wrong and different["first_name"] > different["dob"],
+        f"nearly all wrong links join twins ({shown} shown), and a different first name is weaker evidence "
+        "against a match than a different date of birth",
+        f"{of_twins:,} of {wrong:,} wrong links join twins, and these weights of a different value: {different}",
+    )

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .people import OUTPUT_DIR, SOURCES, TRUTH_FOLDER
+from . import registry
+from .people import OUTPUT_DIR, TRUTH_FOLDER
 
-SOURCE_ORDER = {source: i for i, source in enumerate(SOURCES)}
 # The match probabilities at which the links are measured.
 THRESHOLDS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
 # Each kind of error of ``recall_by_error``, as a sentence says it ("true pairs with ...").
@@ -53,9 +53,18 @@ def load_truth(folder: Path = OUTPUT_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
     return records, people
 
 
+def source_order(names) -> dict[str, int]:
+    """Each source's place, for putting the two sides of a pair in one order: the registered
+    sources in their order (``registry.order``), then any other in alphabetical order."""
+    known = registry.order()
+    others = sorted(set(names) - set(known))
+    return {**known, **{name: len(known) + i for i, name in enumerate(others)}}
+
+
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Pairs as (source_l, id_l, source_r, id_r) with the sources in SOURCES order."""
-    swap = frame["source_l"].map(SOURCE_ORDER) > frame["source_r"].map(SOURCE_ORDER)
+    """Pairs as (source_l, id_l, source_r, id_r) with the sources in their order (``source_order``)."""
+    order = source_order(set(frame["source_l"]) | set(frame["source_r"]))
+    swap = frame["source_l"].map(order) > frame["source_r"].map(order)
     out = frame.copy()
     for a, b in (("source_l", "source_r"), ("id_l", "id_r")):
         out.loc[swap, a], out.loc[swap, b] = frame.loc[swap, b].to_numpy(), frame.loc[swap, a].to_numpy()
@@ -71,7 +80,8 @@ def true_pairs(records: pd.DataFrame) -> pd.DataFrame:
     """Every pair of records of one person in two different systems."""
     slim = records[["source", "record_id", "person_id"]]
     pairs = slim.merge(slim, on="person_id", suffixes=("_l", "_r"))
-    pairs = pairs[pairs["source_l"].map(SOURCE_ORDER) < pairs["source_r"].map(SOURCE_ORDER)]
+    order = source_order(slim["source"].unique())
+    pairs = pairs[pairs["source_l"].map(order) < pairs["source_r"].map(order)]
     pairs = pairs.rename(columns={"record_id_l": "id_l", "record_id_r": "id_r"})
     return pairs[["source_l", "id_l", "source_r", "id_r", "person_id"]].reset_index(drop=True)
 
@@ -224,3 +234,13 @@ def recall_by_error(labelled: pd.DataFrame, records: pd.DataFrame, threshold: fl
                 {"error": kind.replace("_", " "), "true pairs": int(mask.sum()), "recall": pairs["linked"][mask].mean()}
             )
     return pd.DataFrame(rows).sort_values("recall").reset_index(drop=True)
+
+
+def clerk(sample: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    """What a clerk would say of each pair of a clerical review sample: one person, or not.
+
+    In real work a person reads the two records side by side and decides. In this synthetic
+    example the truth stands in for that person, so the clerk never errs; a real clerk
+    sometimes does, and is unsure of some pairs (a second clerk, or a rule for unsure
+    pairs, deals with that)."""
+    return label(sample, records)["is_match"].rename("clerk_says_match")

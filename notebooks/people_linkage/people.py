@@ -9,6 +9,10 @@ real systems do:
 - ``prison``: people received into prison, one row per prisoner (NOMIS-like);
 - ``probation``: people supervised by the Probation Service (nDelius-like).
 
+Another source registered with a ``[synthetic]`` table (``registry``, ``sources/``) gets an
+extract too: a share of the people of the system it is ``like``, each seen some days
+later, with that system's errors and blanks and the columns its registration names.
+
 Each extract has its own identifier (``defendant_id``, ``prisoner_number``, ``crn``),
 its own column names and its own conventions for names, dates, sex and identifiers.
 People move between systems as they do in life: most people sentenced to custody are
@@ -58,7 +62,10 @@ people.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,18 +75,13 @@ import pandas as pd
 import example_output
 from example_output import output_folder
 
-from . import names
+from . import names, registry
 
 OUTPUT_DIR = output_folder("people_linkage")  # git-ignored
 SEED = 20260101
 PEOPLE = 6_000  # the default population; about 8,300 records in the three extracts
 
-SOURCES = ("courts", "prison", "probation")
-EXTRACT_FILES = {
-    "courts": "courts_defendants.csv",
-    "prison": "nomis_prisoners.csv",
-    "probation": "ndelius_offenders.csv",
-}
+SOURCES = ("courts", "prison", "probation")  # the systems the generator models; others are registered
 TRUTH_FOLDER = "truth"  # beside the extracts, never read by the model
 
 # The columns of each extract, in order.
@@ -124,13 +126,12 @@ COLUMNS = {
         "supervision_type",
     ),
 }
-ID_COLUMNS = {"courts": "defendant_id", "prison": "prisoner_number", "probation": "crn"}
-# Each system writes dates its own way (strptime formats).
-DATE_FORMATS = {
-    "courts": {"date_of_birth": "%d/%m/%Y", "hearing_date": "%d/%m/%Y"},
-    "prison": {"birth_date": "%Y-%m-%d", "reception_date": "%Y-%m-%d"},
-    "probation": {"date_of_birth": "%d-%b-%Y", "sentence_start_date": "%d-%b-%Y"},
-}
+# Where each system's extract goes, its identifier and how it writes dates: as each source's
+# registration says (registry, sources/<name>.toml), the data contract the generator writes to.
+_REGISTERED = registry.load([registry.FOLDER])
+EXTRACT_FILES = {source: _REGISTERED[source].file for source in SOURCES}
+ID_COLUMNS = {source: _REGISTERED[source].id for source in SOURCES}
+DATE_FORMATS = {source: dict(_REGISTERED[source].dates) for source in SOURCES}
 
 NAME_ERRORS = {
     "nickname": 0.15,  # of records whose first name has a nickname
@@ -189,6 +190,7 @@ class People:
     people: pd.DataFrame  # the population: one row per person, true values
     records: pd.DataFrame  # source, record_id, person_id and what was done to each record
     seed: int
+    files: dict[str, str] = dataclasses.field(default_factory=dict)  # each extract's file name, if not EXTRACT_FILES's
 
     def write(self, folder: Path) -> dict[str, Path]:
         """Write the extracts to ``folder`` and the truth to ``folder/truth``; return the extracts' paths."""
@@ -197,7 +199,7 @@ class People:
         truth.mkdir(parents=True, exist_ok=True)
         paths = {}
         for source, frame in self.extracts.items():
-            paths[source] = folder / EXTRACT_FILES[source]
+            paths[source] = folder / self.files.get(source, EXTRACT_FILES.get(source, f"{source}.csv"))
             frame.to_csv(paths[source], index=False, lineterminator="\n")
         self.people.to_csv(truth / "people.csv", index=False, lineterminator="\n")
         self.records.to_csv(truth / "records.csv", index=False, lineterminator="\n")
@@ -624,6 +626,66 @@ def format_probation(values: pd.DataFrame, events: pd.DataFrame, rng: np.random.
 
 
 FORMATTERS = {"courts": format_courts, "prison": format_prison, "probation": format_probation}
+EXTRA_DELAY_DAYS = 60  # a registered source's event comes up to this many days after its like's
+
+
+def format_registered(
+    values: pd.DataFrame, events: pd.DataFrame, source: registry.Source, rng: np.random.Generator
+) -> pd.DataFrame:
+    """An extract for a source registered with [synthetic]: the columns its registration maps,
+    written plainly (sex as M, F or blank; dates in its formats), with identifiers of its own."""
+    n = len(values)
+    columns = source.columns
+    code = _unique_codes(rng, n, 10_000_000)
+    out = {source.id: np.array([f"{source.name[:1].upper()}{c:07d}" for c in code], dtype=object)}
+    first = values["first_name"].to_numpy(dtype=object)
+    if source.first_word:  # the column holds every forename
+        middle = values["middle_name"].to_numpy(dtype=object)
+        first = np.where(middle != "", first + " " + middle, first)
+    out[columns["first_name"]] = first
+    out[columns["last_name"]] = values["last_name"].to_numpy(dtype=object)
+    if "dob" in columns:
+        out[columns["dob"]] = _fmt(values["dob"], source.dates[columns["dob"]])
+    for column in ("sex", "postcode", "pnc"):
+        if column in columns:
+            out[columns[column]] = values[column].to_numpy(dtype=object)
+    for column in [*source.dates, *source.events]:
+        if column not in out:  # an event: its date, or nothing to say
+            fmt = source.dates.get(column)
+            out[column] = _fmt(events["event_date"], fmt) if fmt else np.full(n, "", dtype=object)
+    return pd.DataFrame(out)[source.needs]
+
+
+def _registered_journeys(
+    journeys: dict[str, pd.DataFrame], source: registry.Source, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Who a source registered with [synthetic] sees: a share of the records of the system it is like,
+    each some days later."""
+    like = source.synthetic["like"]
+    if like not in journeys:
+        raise ValueError(f"{source.path}: [synthetic] like must be one of {', '.join(SOURCES)}, not {like!r}")
+    seen = journeys[like]
+    chosen = seen[rng.random(len(seen)) < float(source.synthetic["share"])]
+    delay = rng.integers(0, EXTRA_DELAY_DAYS + 1, len(chosen)).astype("timedelta64[D]")
+    return pd.DataFrame(
+        {"person_id": chosen["person_id"].to_numpy(), "event_date": chosen["event_date"].to_numpy() + delay}
+    )
+
+
+def _truth(source: str, extract: pd.DataFrame, id_column: str, values: pd.DataFrame) -> pd.DataFrame:
+    """For each record of an extract: its person, and what was done to it."""
+    return pd.DataFrame(
+        {
+            "source": source,
+            "record_id": extract[id_column].to_numpy(),
+            "person_id": values["person_id"].to_numpy(),
+            "name_error": values["name_error"].to_numpy(),
+            "dob_error": values["dob_error"].to_numpy(),
+            "sex_error": values["sex_error"].to_numpy(),
+            "missing": values["missing"].to_numpy(),
+            "address": values["address"].to_numpy(),
+        }
+    )
 
 
 def default_size() -> tuple[int, int]:
@@ -632,19 +694,25 @@ def default_size() -> tuple[int, int]:
     return example_output.scaled(PEOPLE), example_output.seed(SEED)
 
 
-def generate(people: int | None = None, seed: int | None = None) -> People:
-    """Make the population, the three extracts and the truth. Same arguments, same data.
+def generate(
+    people: int | None = None, seed: int | None = None, sources: Mapping[str, registry.Source] | None = None
+) -> People:
+    """Make the population, the extracts and the truth. Same arguments, same data.
 
-    Without arguments, the notebook's size and seed (``default_size()``)."""
+    The three systems' extracts, and one for each other registered source with a [synthetic]
+    table (``registry``): a share of the people of the system it is like, with that system's
+    rates of errors and blanks. Without arguments, the notebook's size and seed
+    (``default_size()``) and every registered source (``registry.load()``)."""
     default_people, default_seed = default_size()
     people = default_people if people is None else people
     seed = default_seed if seed is None else seed
+    sources = registry.load() if sources is None else sources
     if people < 10:
         raise ValueError(f"people must be at least 10, not {people}")
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2 + 3 * len(SOURCES))]
     population = make_population(people, streams[0])
     journeys = make_journeys(population, streams[1])
-    extracts, records = {}, []
+    extracts, records, files = {}, [], {}
     for i, source in enumerate(SOURCES):
         corrupt_rng, format_rng, order_rng = streams[2 + 3 * i : 5 + 3 * i]
         events = journeys[source]
@@ -653,24 +721,23 @@ def generate(people: int | None = None, seed: int | None = None) -> People:
         values = corrupt(events, population, source, corrupt_rng)
         extract = FORMATTERS[source](values, events, format_rng)
         extracts[source] = extract[list(COLUMNS[source])]
-        records.append(
-            pd.DataFrame(
-                {
-                    "source": source,
-                    "record_id": extract[ID_COLUMNS[source]].to_numpy(),
-                    "person_id": values["person_id"].to_numpy(),
-                    "name_error": values["name_error"].to_numpy(),
-                    "dob_error": values["dob_error"].to_numpy(),
-                    "sex_error": values["sex_error"].to_numpy(),
-                    "missing": values["missing"].to_numpy(),
-                    "address": values["address"].to_numpy(),
-                }
-            )
-        )
+        records.append(_truth(source, extract, ID_COLUMNS[source], values))
+        if source in sources:
+            files[source] = sources[source].file
+    for name, source in sources.items():
+        if name in SOURCES or source.synthetic is None:
+            continue
+        # Its own random numbers, from the seed and its name: the others' data stay as they were.
+        rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
+        events = _registered_journeys(journeys, source, rng)
+        values = corrupt(events, population, source.synthetic["like"], rng)
+        extracts[name] = format_registered(values, events, source, rng)
+        records.append(_truth(name, extracts[name], source.id, values))
+        files[name] = source.file
     population = population.assign(
         dob=population["dob"].dt.strftime("%Y-%m-%d"), moved_on=population["moved_on"].dt.strftime("%Y-%m-%d")
     )
-    return People(extracts, population, pd.concat(records, ignore_index=True), seed)
+    return People(extracts, population, pd.concat(records, ignore_index=True), seed, files)
 
 
 def write_extracts(folder: Path = OUTPUT_DIR, people: int | None = None, seed: int | None = None) -> dict[str, Path]:

@@ -35,3 +35,9 @@ create or replace macro clean_pnc(value) as case
     when pnc_parts(value).year <> ''
         then pnc_year(pnc_parts(value).year) || '/' || lpad(pnc_parts(value).serial, 7, '0') || pnc_parts(value).check
 end;
+
+-- Sex as M or F, from M, F, Male or Female in any case; anything else (NK, Not Known, U) is null.
+create or replace macro clean_sex(value) as case
+    when upper(trim(value)) in ('M', 'MALE') then 'M'
+    when upper(trim(value)) in ('F', 'FEMALE') then 'F'
+end;
