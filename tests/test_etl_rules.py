@@ -48,7 +48,7 @@ def test_the_table_holds_every_rule_in_order_of_precedence():
     names = [rule.name for rule in table]
     assert names[:2] == ["field_too_long", "missing_required"]
     assert names[-4:] == ["conflicting_in_file", "duplicate_in_file", "duplicate_event", "conflicting_event"]
-    assert len(names) == len(set(names)) == 17
+    assert len(names) == len(set(names)) == 18
     assert all(rule.condition and rule.reason and rule.what_to_do for rule in table)
     frame = rules.frame()
     assert list(frame.index) == names and list(frame.columns) == ["judged on", "condition", "reason", "what to do"]

@@ -234,6 +234,13 @@ def helpers_sql(columns: tuple[Column, ...]) -> str:
         f"WHEN {_quoted(c.text)} IS NOT NULL AND {_quoted(c.clean)} IS NULL\n"
         f"        THEN format('{c.name} ''{{}}'' is not {_what(c.type)}', {_quoted(c.text)})"
         for c in _typed_first(columns)
+        if c.type in ISO
+    ]
+    not_of_type = [
+        f"WHEN {_quoted(c.text)} IS NOT NULL AND {_quoted(c.clean)} IS NULL\n"
+        f"        THEN format('{c.name} ''{{}}'' is not a {c.type}', {_quoted(c.text)})"
+        for c in columns
+        if c.type != "VARCHAR" and c.type not in ISO
     ]
     out_of_range = [
         f"WHEN {_quoted(c.clean)} < getvariable('earliest_date') OR {_quoted(c.clean)} >= getvariable('latest_date')\n"
@@ -247,8 +254,10 @@ def helpers_sql(columns: tuple[Column, ...]) -> str:
             f"{missing_sql} AS missing_columns,",
             "-- the first date or time not written as ISO (2024-03-05, 2024-03-05T02:00:00Z), described",
             f"{_first(not_iso)} AS not_iso,",
-            "-- the first value that is not of its column's type (2024-02-30 is no date), described",
+            "-- the first date or time that does not exist (2024-02-30), described",
             f"{_first(not_valid)} AS not_valid,",
+            "-- the first other value that is not of its column's type (INTEGER, DOUBLE ...), described",
+            f"{_first(not_of_type)} AS not_of_type,",
             "-- the first date or time outside pipeline.PLAUSIBLE_DATES, with its value",
             f"{_first(out_of_range)} AS out_of_range,",
         ]
@@ -256,7 +265,7 @@ def helpers_sql(columns: tuple[Column, ...]) -> str:
 
 
 def _what(kind: str) -> str:
-    return {"DATE": "a real date", "TIMESTAMP": "a real time"}.get(kind, f"a valid {kind}")
+    return {"DATE": "a real date", "TIMESTAMP": "a real time"}[kind]
 
 
 def silver_sql(columns: tuple[Column, ...]) -> str:

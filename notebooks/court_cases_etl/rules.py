@@ -253,7 +253,7 @@ def _check_sql(path: Path, rules: tuple[Rule, ...], columns, template: str) -> N
 
 _HELP = (
     "use the columns clean_<name> and <name>_text of each column in contract.toml, the helper columns "
-    "longest_value, missing_columns, not_iso, not_valid and out_of_range, and SQL that DuckDB knows; "
+    "longest_value, missing_columns, not_iso, not_valid, not_of_type and out_of_range, and SQL that DuckDB knows; "
     "put SQL in '...' so that its quotes need no escaping"
 )
 
