@@ -1,6 +1,8 @@
 """Run the court cases ETL pipeline: land, validate, quarantine, keep history, publish.
 
-The pipeline is DuckDB SQL kept in ``sql/*.sql`` beside this module. A batch of
+The pipeline is DuckDB SQL kept in ``sql/*.sql`` beside this module, with the validation
+rules of ``rules.toml`` and the columns of ``contract.toml`` filled in where a file says
+``{{ ... }}`` (``sql(step)`` is a step's SQL as it runs). A batch of
 extract files loads in one transaction, in a few set-based statements over all
 of its files at once: one CSV read, one validation, one insert per table. The
 module itself checks each whole file first (``preflight``), runs the SQL files
