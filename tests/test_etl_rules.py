@@ -51,7 +51,7 @@ def test_the_table_holds_every_rule_in_order_of_precedence():
     assert len(names) == len(set(names)) == 18
     assert all(rule.condition and rule.reason and rule.what_to_do for rule in table)
     frame = rules.frame()
-    assert list(frame.index) == names and list(frame.columns) == ["judged on", "condition", "reason", "what to do"]
+    assert list(frame.index) == names and list(frame.columns) == ["condition", "reason"]
 
 
 def test_the_sql_that_runs_is_built_from_the_table_in_its_order():

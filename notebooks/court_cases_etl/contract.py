@@ -274,18 +274,17 @@ def silver_sql(columns: tuple[Column, ...]) -> str:
 
 
 def frame(columns: tuple[Column, ...] | None = None):
-    """The contract as a table, for the notebook."""
+    """The contract as a table, for the notebook (each column's description is in contract.toml)."""
     import pandas as pd
 
     columns = columns if columns is not None else load()
     return pd.DataFrame(
         {
             "type": [c.type for c in columns],
-            "standardised": [c.standardise or "" for c in columns],
+            "tidied": [c.standardise or "" for c in columns],
             "required": [
                 "always" if c.required is True else "when " + c.required if c.required else "no" for c in columns
             ],
-            "description": [c.description for c in columns],
         },
         index=pd.Index([c.name for c in columns], name="column"),
     )

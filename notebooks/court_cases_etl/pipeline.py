@@ -98,6 +98,14 @@ def show_sql(step: str):
     return Markdown(f"`sql/{step}.sql`\n\n```sql\n{sql(step).strip()}\n```")
 
 
+def show_file(name: str):
+    """Display one of the example's own files (contract.toml, rules.toml) in a notebook, as it is."""
+    from IPython.display import Markdown
+
+    text = (HERE / name).read_text(encoding="utf-8").strip()
+    return Markdown(f"`{name}`\n\n```{Path(name).suffix.lstrip('.')}\n{text}\n```")
+
+
 def _run(con: duckdb.DuckDBPyConnection, step: str, profile_dir: Path | None = None) -> None:
     """Run one step's SQL. With ``profile_dir``, each statement runs on its own under DuckDB's
     profiler, which writes ``<profile_dir>/<step>.<n>.json`` (n counts the step's statements)."""

@@ -281,16 +281,15 @@ def _stub_tables(con, columns, template: str) -> None:
 
 
 def frame(rules: tuple[Rule, ...] | None = None):
-    """The rules as a table, in order of precedence, for the notebook."""
+    """The rules as a table, in order of precedence, for the notebook: each rule's condition and
+    reason (its what_to_do is in rules.toml)."""
     import pandas as pd
 
     rules = rules if rules is not None else load()
     return pd.DataFrame(
         {
-            "judged on": ["the row" if r.judged == "row" else "the batch" for r in rules],
             "condition": [" ".join(r.condition.split()) for r in rules],
             "reason": [" ".join(r.reason.split()) for r in rules],
-            "what to do": [r.what_to_do for r in rules],
         },
         index=pd.Index([r.name for r in rules], name="rule"),
     )
