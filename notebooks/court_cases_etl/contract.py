@@ -153,9 +153,7 @@ def _column(path: Path, line: int, block: dict, seen: dict[str, int]) -> Column:
     if name in seen:
         _fail(path, line, f"the column {name} is declared twice (also at line {seen[name]})", "keep one of the two")
     seen[name] = line
-    try:
-        duckdb.connect().execute(f"SELECT NULL::{kind}")
-    except duckdb.Error:
+    if not _is_a_type(kind):
         _fail(
             path,
             line,
@@ -179,6 +177,15 @@ def _column(path: Path, line: int, block: dict, seen: dict[str, int]) -> Column:
             path, line, f"{name}: synthetic must be a list of text values", 'e.g. synthetic = ["guilty", "not_guilty"]'
         )
     return Column(name, kind, standardise, required, str(block.get("description", "")), tuple(synthetic), line)
+
+
+@functools.lru_cache(maxsize=32)
+def _is_a_type(kind: str) -> bool:
+    try:
+        duckdb.execute(f"SELECT NULL::{kind}")
+    except duckdb.Error:
+        return False
+    return True
 
 
 def names(path: Path | str | None = None) -> tuple[str, ...]:

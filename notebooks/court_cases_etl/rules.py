@@ -228,7 +228,9 @@ def _check_sql(path: Path, rules: tuple[Rule, ...], columns, template: str) -> N
     con = duckdb.connect()
     try:
         _stub_tables(con, columns, template)
-        for rule in rules:
+        if _all_bind(con, rules):
+            return
+        for rule in rules:  # one at a time, to name the rule that does not
             relation = "facts_stub" if rule.judged == "event" else "standardised"
             try:
                 kind = con.execute(f"DESCRIBE SELECT {_wrapped(rule.condition)} AS c FROM {relation}").fetchall()[0][1]
@@ -249,6 +251,24 @@ def _check_sql(path: Path, rules: tuple[Rule, ...], columns, template: str) -> N
                 _fail(path, rule.line, f"rule {rule.name!r}: its reason cannot be made: {_first_line(error)}", _HELP)
     finally:
         con.close()
+
+
+def _all_bind(con, rules: tuple[Rule, ...]) -> bool:
+    """Whether every condition binds as a boolean and every reason binds, in two queries."""
+    for judged, relation in (("row", "standardised"), ("event", "facts_stub")):
+        chosen = [r for r in rules if r.judged == judged]
+        if not chosen:
+            continue
+        try:
+            select = ", ".join(
+                f"{_wrapped(r.condition)} AS c{n}, {reason_sql(r.reason)} AS r{n}" for n, r in enumerate(chosen)
+            )
+            described = con.execute(f"DESCRIBE SELECT {select} FROM {relation}").fetchall()
+        except (ValueError, duckdb.Error):
+            return False
+        if any(name.startswith("c") and kind not in ("BOOLEAN", '"NULL"') for name, kind, *_ in described):
+            return False
+    return True
 
 
 _HELP = (
