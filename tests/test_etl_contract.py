@@ -96,7 +96,7 @@ def test_a_database_made_for_other_columns_is_not_reused(contract_file, tmp_path
         (lambda t: t + AGE.replace('type = "INTEGER"\n', ""), "the column has no type. Fix: add type"),
         (lambda t: t + AGE.replace("INTEGER", "NUMBERISH"), "defendant_age: DuckDB has no type 'NUMBERISH'"),
         (lambda t: t + AGE.replace("defendant_age", "court_code"), "court_code is declared twice (also at line 24)"),
-        (lambda t: t + AGE.replace("description", "descripton"), "unknown field(s) descripton"),
+        (lambda t: t + AGE.replace("description", "notes_about"), "unknown field(s) notes_about"),
         (
             lambda t: t + AGE.replace('type = "INTEGER"', 'type = "INTEGER"\nstandardise = "upper"'),
             "standardise = 'upper' is not possible for a INTEGER column",

@@ -181,8 +181,8 @@ def test_the_etl_takes_a_rule_as_one_block_and_a_column_through_the_contract(oth
     ]
     assert any(text.startswith("The new rule 'old_case_at_m214' quarantined ") for text in printed), printed
     curated = run.executed.parent / "output" / "court_cases_etl" / "curated" / "court_cases"
-    pleas = duckdb.sql(f"SELECT DISTINCT plea FROM read_parquet('{curated}/*/*.parquet') ORDER BY 1").fetchall()
-    assert pleas == [("guilty",), ("not_guilty",), (None,)]
+    found = duckdb.sql(f"SELECT DISTINCT plea FROM read_parquet('{curated}/*/*.parquet') ORDER BY 1").fetchall()
+    assert found == [("guilty",), ("not_guilty",), (None,)]
 
 
 def said_first(notebook: Path, cell_id: str) -> str:

@@ -21,7 +21,7 @@ from . import contract, extracts, pipeline, rules
 OLD_CASES_RULE = "received_before_2023"
 FIRST_DAY = date(2023, 1, 1)
 PLEA = "plea"
-PLEAS = {"guilty", "not_guilty"}
+PLEA_VALUES = {"guilty", "not_guilty"}
 
 
 @contextlib.contextmanager
@@ -135,9 +135,9 @@ def check_new_column(rules_path: Path | str | None = None, contract_path: Path |
         return wrong(
             f'{PLEA} is blank in every version: give it synthetic values, e.g. synthetic = ["guilty", "not_guilty", ""].'
         )
-    if found - PLEAS:
+    if found - PLEA_VALUES:
         return wrong(
-            f"{PLEA} holds {sorted(found - PLEAS)}: standardise it to lower case, and use guilty or not_guilty."
+            f"{PLEA} holds {sorted(found - PLEA_VALUES)}: standardise it to lower case, and use guilty or not_guilty."
         )
     return done(
         f"{PLEA} reaches the curated history: {', '.join(f'{v} {values[v]:,}' for v in sorted(found))} versions."
