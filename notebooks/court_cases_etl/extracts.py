@@ -56,9 +56,10 @@ START = date(2024, 1, 1)  # the first extract is taken on this day
 EXTRACT_HOUR = 2  # extracts run at 02:00 UTC
 
 # The extract's columns, in the source's order, are the contract's (contract.toml): the
-# generator makes data for the contract. These are the columns it makes itself; a column the
-# contract adds gets values drawn from its `synthetic` list (_contract_columns).
-COLUMNS = contract.names()
+# generator makes data for the contract. `COLUMNS` reads them from it when asked (so that a
+# mistake in the file is reported where it is used, not when this module is imported). These
+# are the columns the generator makes itself; a column the contract adds gets values drawn
+# from its `synthetic` list (_contract_columns).
 GENERATED = (
     "case_id",
     "court_code",
@@ -69,6 +70,13 @@ GENERATED = (
     "op",
     "extraction_timestamp",
 )
+
+
+def __getattr__(name: str):
+    if name == "COLUMNS":  # the extract's column names, from the contract as it is now
+        return contract.names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 OFFENCE_CATEGORIES = (
     "violence",
