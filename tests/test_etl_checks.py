@@ -169,3 +169,41 @@ def test_the_quarantine_chart_is_described_from_its_data():
         "Horizontal bar chart of rows quarantined by rule, largest first: unknown court 1,234; "
         "missing required 56. In all, 1,290 of the 40,000 rows read were quarantined (3.2%)."
     )
+
+
+# The notebook's data-quality check: a learner's new rule is explained, not stopped on.
+
+PLANTED = {"unknown_court": 5, "duplicate_in_file": 3}
+
+
+def test_the_quarantine_as_planted_is_said_to_be_so():
+    finding = checks.quarantine_against_the_defects(dict(PLANTED), PLANTED)
+    assert finding.ok and str(finding) == "Each rule quarantined exactly the rows the generator spoiled for it."
+
+
+def test_a_new_rule_is_explained_with_its_rows_and_what_to_do():
+    finding = checks.quarantine_against_the_defects({**PLANTED, "received_before_2023": 718}, PLANTED)
+    assert not finding.ok
+    assert str(finding).startswith(
+        "The new rule 'received_before_2023' quarantined 718 rows that the generator did not plant as defects."
+    )
+    assert "What to do:" in str(finding) and "extracts.DEFECT_RATES" in str(finding) and "rules.toml" in str(finding)
+
+
+def test_rows_a_new_rule_took_from_a_planted_rule_after_it_are_explained():
+    found = {"unknown_court": 5, "duplicate_in_file": 1, "received_before_2023": 718}
+    finding = checks.quarantine_against_the_defects(found, PLANTED)
+    assert "It took 2 of the 3 rows planted for 'duplicate_in_file'" in str(finding), finding
+
+
+@pytest.mark.parametrize(
+    ("found", "says"),
+    [
+        ({"unknown_court": 6, "duplicate_in_file": 3, "new_rule": 9}, "rule 'unknown_court' quarantined 6 rows"),
+        ({"unknown_court": 5}, "rule 'duplicate_in_file' quarantined no rows"),
+        ({"unknown_court": 1, "duplicate_in_file": 3, "new_rule": 2}, "rule 'unknown_court' quarantined 1 rows"),
+    ],
+)
+def test_a_planted_rule_that_caught_more_or_unexplained_fewer_still_stops(found, says):
+    with pytest.raises(checks.PromiseBroken, match=says):
+        checks.quarantine_against_the_defects(found, PLANTED)

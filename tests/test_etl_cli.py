@@ -164,3 +164,30 @@ def test_make_etl_wraps_the_command(extracts, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"This run: {len(extracts.files)} loaded" in result.stdout
     assert Path(tmp_path, "curated", "_manifest.json").is_file()
+
+
+def test_exit_2_naming_the_line_when_rules_toml_cannot_work(extracts, tmp_path, monkeypatch, capsys):
+    from court_cases_etl import rules
+
+    broken = tmp_path / "rules.toml"
+    text = rules.RULES_FILE.read_text(encoding="utf-8")
+    broken.write_text(
+        text.replace("condition = 'longest_value > 64'", "condition = 'longest_valu > 64'"), encoding="utf-8"
+    )
+    monkeypatch.setattr(rules, "RULES_FILE", broken)
+    assert cli.main(["load", extracts.folder, "--output", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m court_cases_etl load: error: rules.toml, line ") and "Traceback" not in err, err
+    assert "rule 'field_too_long': DuckDB cannot use its condition" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_exit_2_when_contract_toml_cannot_work_and_the_package_still_imports(extracts, tmp_path, monkeypatch, capsys):
+    from court_cases_etl import contract
+
+    broken = tmp_path / "contract.toml"
+    broken.write_text(contract.CONTRACT_FILE.read_text(encoding="utf-8") + "oops =\n", encoding="utf-8")
+    monkeypatch.setattr(contract, "CONTRACT_FILE", broken)
+    assert cli.main(["load", extracts.folder, "--output", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m court_cases_etl load: error: contract.toml: it is not valid TOML"), err

@@ -8,11 +8,18 @@ was expected and where to look:
     checks.nothing_changed(con, before, history, "a load that failed half way through")
     checks.every_row_accounted_for(reconciliation, manifest.rows)
     checks.rules_catch_the_injected_defects(found, manifest.expected_quarantine())
+    checks.quarantine_against_the_defects(found, manifest.expected_quarantine())  # explains a new rule
+
+The last is the notebook's data-quality check. A learner who adds a rule (rules.toml) changes
+what is quarantined on purpose: that check then says what the new rule did beside the defects
+the generator planted, and the notebook goes on; it stops only when a rule the generator plants
+defects for caught more of them than planted, or fewer than a new rule can explain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -150,6 +157,54 @@ def rules_catch_the_injected_defects(found: Mapping[str, int], expected: Mapping
             "rule's condition in sql/validate.sql. A rule that caught fewer rows than before has "
             "been loosened or renamed: its name must be the rule the generator expects.",
         )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check found when it did not stop the notebook: ``ok`` if exactly as promised."""
+
+    ok: bool
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+def quarantine_against_the_defects(found: Mapping[str, int], expected: Mapping[str, int]) -> Finding:
+    """The quarantine, rule by rule, against the defects the generator planted.
+
+    Exactly as planted: ``ok``. A rule the generator plants nothing for (a learner's new rule,
+    in rules.toml) that quarantined rows is explained, not stopped; so are rows it took from a
+    planted rule that comes after it. A planted rule that caught more rows than planted, or
+    fewer than the new rules can account for, stops the notebook (PromiseBroken)."""
+    new = {rule: n for rule, n in found.items() if rule not in expected and n}
+    more = {rule: (found[rule], n) for rule, n in expected.items() if found.get(rule, 0) > n}
+    fewer = {rule: (found.get(rule, 0), n) for rule, n in expected.items() if found.get(rule, 0) < n}
+    taken = sum(want - got for got, want in fewer.values())
+    if more or taken > sum(new.values()):
+        rules_catch_the_injected_defects(found, expected)  # stops, saying which rule and what to do
+    if not new:
+        return Finding(True, "Each rule quarantined exactly the rows the generator spoiled for it.")
+    lines = [
+        f"The new rule {rule!r} quarantined {n:,} rows that the generator did not plant as defects."
+        for rule, n in sorted(new.items())
+    ]
+    if fewer:
+        lines.append(
+            "It took "
+            + "; ".join(
+                f"{want - got:,} of the {want:,} rows planted for {rule!r}" for rule, (got, want) in fewer.items()
+            )
+            + ": a row is quarantined under the first rule it breaks, and the new rule comes first."
+        )
+    lines.append(
+        "What to do: nothing, if those rows are bad: the generator knows only the defects it plants. "
+        "To make the check exact again, teach the generator the defect (extracts.DEFECT_RATES and "
+        "DEFECT_RULES). If those rows are good, narrow the rule's condition in rules.toml."
+    )
+    return Finding(False, "\n".join(lines))
 
 
 def versions_follow_each_other(case_id: str, versions: pd.DataFrame) -> None:

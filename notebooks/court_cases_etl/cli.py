@@ -19,14 +19,15 @@ from pathlib import Path
 
 import duckdb
 
-from . import extracts, pipeline
+from . import contract, extracts, pipeline, rules
 
 OK, REFUSED, USAGE, FAILED = 0, 1, 2, 3
 
 EXIT_CODES = f"""exit status:
   {OK}  every file loaded (or was loaded before) and reconciled
   {REFUSED}  at least one file was refused whole; the others loaded and were published
-  {USAGE}  bad usage: a wrong argument, or no extract files where you said
+  {USAGE}  bad usage: a wrong argument, no extract files where you said, or a mistake in
+     contract.toml or rules.toml (the error names the line)
   {FAILED}  the load failed and was rolled back: the database is as it was
 """
 
@@ -101,6 +102,11 @@ def _load(args) -> int:
             file=sys.stderr,
         )
         return USAGE
+    try:  # the contract and the rules first: a mistake in them is named before anything is opened
+        rules.load()
+    except (rules.RulesError, contract.ContractError) as error:
+        print(f"python -m court_cases_etl load: error: {error}", file=sys.stderr)
+        return USAGE
     database = args.database or args.output / "courts.duckdb"
     database.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -119,13 +125,13 @@ def _load(args) -> int:
         curated = (
             pipeline.publish(con, args.output, {"raw_rows": int(raw_rows), "files": int(files)}) if files else None
         )
-        rules = con.execute(
+        broken = con.execute(
             "SELECT rule, count(*) FROM quarantine WHERE list_contains(?, load_id) GROUP BY rule ORDER BY 2 DESC, 1",
             [[r.load_id for r in results if r.status == "loaded"]],
         ).fetchall()
     finally:
         con.close()
-    print(summary(results, rules, curated))
+    print(summary(results, broken, curated))
     return REFUSED if any(r.status == "refused" for r in results) else OK
 
 

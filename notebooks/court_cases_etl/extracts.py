@@ -41,6 +41,7 @@ The pipeline standardises those rather than rejecting them.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -48,11 +49,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import contract
+
 SEED = 20240101
 START = date(2024, 1, 1)  # the first extract is taken on this day
 EXTRACT_HOUR = 2  # extracts run at 02:00 UTC
 
-COLUMNS = (
+# The extract's columns, in the source's order, are the contract's (contract.toml): the
+# generator makes data for the contract. `COLUMNS` reads them from it when asked (so that a
+# mistake in the file is reported where it is used, not when this module is imported). These
+# are the columns the generator makes itself; a column the contract adds gets values drawn
+# from its `synthetic` list (_contract_columns).
+GENERATED = (
     "case_id",
     "court_code",
     "offence_category",
@@ -62,6 +70,13 @@ COLUMNS = (
     "op",
     "extraction_timestamp",
 )
+
+
+def __getattr__(name: str):
+    if name == "COLUMNS":  # the extract's column names, from the contract as it is now
+        return contract.names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 OFFENCE_CATEGORIES = (
     "violence",
@@ -401,23 +416,41 @@ def generate_extracts(folder: Path | str, cases: int = 2000, days: int = 30, see
     for old in folder.glob("court_cases_*.csv"):
         old.unlink()
     manifest = Manifest(str(folder), cases, days, seed, defects=dict.fromkeys(DEFECT_RATES, 0))
+    columns = contract.load()
     for day in range(days):
         manifest.files.append(file_name(day))
-        (folder / file_name(day)).write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+        (folder / file_name(day)).write_text(",".join(c.name for c in columns) + "\n", encoding="utf-8")
     for chunk, first in enumerate(range(0, cases, CHUNK_CASES)):
         rng = np.random.default_rng([seed, chunk])
         events = _events(rng, min(CHUNK_CASES, cases - first), days, first)
         manifest.clean_events += len(events)
         rows, defects, messy = _inject_defects(rng, events, days)
+        rows = _contract_columns(rows, columns, [seed, chunk])
         manifest.messy_rows += messy
         for kind, n in defects.items():
             manifest.defects[kind] += n
         for day, part in rows.groupby("day", sort=True):
             with (folder / file_name(day)).open("a", encoding="utf-8", newline="") as handle:
-                part.to_csv(handle, columns=list(COLUMNS), index=False, header=False, lineterminator="\n")
+                part.to_csv(handle, columns=[c.name for c in columns], index=False, header=False, lineterminator="\n")
             manifest.rows += len(part)
     (folder / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     return manifest
+
+
+def _contract_columns(rows: pd.DataFrame, columns, seed: list[int]) -> pd.DataFrame:
+    """Add each column the contract declares and the generator does not make: one value per
+    case, drawn from the column's `synthetic` values (blank without them), blank on deletes
+    (a delete sends only the key). Each column draws from a random stream of its own, so a new
+    column leaves every other value as it was."""
+    cases, _ = pd.factorize(rows["case_id"], sort=True)
+    for column in columns:
+        if column.name in GENERATED:
+            continue
+        values = np.array([*column.synthetic] or [""], dtype=object)
+        rng = np.random.default_rng([*seed, zlib.crc32(column.name.encode())])
+        per_case = values[rng.integers(0, len(values), cases.max() + 1 if len(cases) else 0)]
+        rows[column.name] = np.where(rows["op"].to_numpy() == "D", "", per_case[cases])
+    return rows
 
 
 def courts_frame() -> pd.DataFrame:
@@ -437,7 +470,8 @@ def messy_excerpt(manifest: Manifest, head: int = 4) -> tuple[Path, str]:
     """The first file that holds both kinds of fixable mess (a court code padded or in lower
     case, an offence category in title case), and an excerpt of it: its header and first
     `head` rows, then one row of each kind of mess."""
-    court_code, offence = COLUMNS.index("court_code"), COLUMNS.index("offence_category")
+    names = contract.names()
+    court_code, offence = names.index("court_code"), names.index("offence_category")
     for path in manifest.paths():
         lines = path.read_text(encoding="utf-8").splitlines()
         rows = [line.split(",") for line in lines[1:]]

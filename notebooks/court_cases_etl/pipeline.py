@@ -1,6 +1,8 @@
 """Run the court cases ETL pipeline: land, validate, quarantine, keep history, publish.
 
-The pipeline is DuckDB SQL kept in ``sql/*.sql`` beside this module. A batch of
+The pipeline is DuckDB SQL kept in ``sql/*.sql`` beside this module, with the validation
+rules of ``rules.toml`` and the columns of ``contract.toml`` filled in where a file says
+``{{ ... }}`` (``sql(step)`` is a step's SQL as it runs). A batch of
 extract files loads in one transaction, in a few set-based statements over all
 of its files at once: one CSV read, one validation, one insert per table. The
 module itself checks each whole file first (``preflight``), runs the SQL files
@@ -36,7 +38,7 @@ import pandas as pd
 import example_output
 from example_output import output_folder
 
-from . import extracts, preflight
+from . import contract, extracts, preflight, rules
 from .curated_files import COURTS_FILE, CURATED_FOLDER, MANIFEST_FILE, cases_folder, read_cases_sql
 from .preflight import ExtractRejected, FileFacts, read_header
 
@@ -54,7 +56,7 @@ MEMORY_LIMIT = "1GB"
 # completed_date or extraction_timestamp outside these is quarantined (date_out_of_range).
 PLAUSIBLE_DATES = (date(1990, 1, 1), date(2100, 1, 1))
 # The version of the tables in sql/schema.sql; a database made by another version is not reused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The steps of a batch's load, in order; each is a file in sql/.
 LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "reconcile")
@@ -84,8 +86,9 @@ class LoadResult:
 
 
 def sql(step: str) -> str:
-    """The SQL text of one step (a file in sql/)."""
-    return (SQL_DIR / f"{step}.sql").read_text(encoding="utf-8")
+    """The SQL of one step (a file in sql/), as it runs: with the rules of rules.toml and the
+    columns of contract.toml filled in where the file says {{ ... }}."""
+    return rules.build_sql((SQL_DIR / f"{step}.sql").read_text(encoding="utf-8"))
 
 
 def show_sql(step: str):
@@ -93,6 +96,14 @@ def show_sql(step: str):
     from IPython.display import Markdown
 
     return Markdown(f"`sql/{step}.sql`\n\n```sql\n{sql(step).strip()}\n```")
+
+
+def show_file(name: str):
+    """Display one of the example's own files (contract.toml, rules.toml) in a notebook, as it is."""
+    from IPython.display import Markdown
+
+    text = (HERE / name).read_text(encoding="utf-8").strip()
+    return Markdown(f"`{name}`\n\n```{Path(name).suffix.lstrip('.')}\n{text}\n```")
 
 
 def _run(con: duckdb.DuckDBPyConnection, step: str, profile_dir: Path | None = None) -> None:
@@ -133,9 +144,11 @@ def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
         con.execute("SET enable_progress_bar = false")
     except duckdb.InvalidInputException:
         pass  # in Jupyter without ipywidgets DuckDB shows no bar, and refuses the setting
-    # The extract's columns, as named once in extracts.COLUMNS, for the SQL to use.
-    con.execute(f"SET VARIABLE extract_as_text = {_as_text(extracts.COLUMNS)}")
-    _set(con, "extract_columns", list(extracts.COLUMNS))
+    # The extract's columns, as named once in the contract (contract.toml), for the SQL to use.
+    columns = contract.names()
+    con.execute(f"SET VARIABLE extract_as_text = {_as_text(columns)}")
+    _set(con, "extract_columns", list(columns))
+    _set(con, "contract_columns", ", ".join(columns))
     _set(con, "schema_version", SCHEMA_VERSION)
     tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
     if "loads" not in tables:
@@ -159,6 +172,13 @@ def connect(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
             raise RuntimeError(
                 f"{db_path}: this database was made by another version of the pipeline (tables version "
                 f"{version}, this pipeline {SCHEMA_VERSION}). Delete it and load the raw extracts again."
+            )
+        made_for = con.execute("SELECT max(columns) FROM pipeline_contract").fetchall()[0][0]
+        if made_for != ", ".join(columns):
+            con.close()
+            raise RuntimeError(
+                f"{db_path}: this database was made for the columns {made_for}, and the contract "
+                f"(contract.toml) now has {', '.join(columns)}. Delete it and load the raw extracts again."
             )
     con.execute(sql("curated"))  # the curated view, as the SQL file now defines it
     return con

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import extracts
+from . import contract
 
 BLOCK = 1 << 22  # the file is read 4 MiB at a time, so a large file needs little memory
 LINE_END_NAMES = {"\n": "LF (\\n)", "\r\n": "CRLF (\\r\\n)", "\r": "CR alone (\\r)"}
@@ -86,7 +86,7 @@ def read_header(path: Path | str) -> list[str]:
             path, f"the header line is not UTF-8 ({exc.reason} at byte {exc.start})", "Ask for the file in UTF-8."
         ) from exc
     columns = [c.strip() for c in next(csv.reader([text]))]
-    expected = list(extracts.COLUMNS)
+    expected = list(contract.names())
     if len(columns) == 1 and any(sep in text for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in text)
         raise ExtractRejected(
@@ -112,7 +112,7 @@ def read_header(path: Path | str) -> list[str]:
             path,
             "; ".join(parts),
             f"The extract must have exactly these columns: {', '.join(expected)}.{hint} "
-            "Ask the source to fix the extract, or change the contract (COLUMNS in court_cases_etl/extracts.py) "
+            "Ask the source to fix the extract, or change the contract (court_cases_etl/contract.toml) "
             "if the change is agreed.",
         )
     return columns

@@ -1,5 +1,5 @@
 -- The pipeline's tables. Raw values stay text until silver; silver is typed.
--- The extract's columns are named once, in COLUMNS in extracts.py: the
+-- The extract's columns are named once, in the contract (contract.toml): the
 -- pipeline passes them in as `extract_as_text` ({'case_id': 'VARCHAR', ...}),
 -- and unnest() turns that into one text column each.
 
@@ -59,19 +59,17 @@ ALTER TABLE quarantine ALTER COLUMN rule SET NOT NULL;
 ALTER TABLE quarantine ALTER COLUMN reason SET NOT NULL;
 
 -- Silver: validated, typed, standardised events; one per case and extraction_timestamp.
+-- One typed column per column of the contract (contract.toml).
 CREATE TABLE silver_court_cases (
-    case_id VARCHAR NOT NULL,
-    op VARCHAR NOT NULL,
-    court_code VARCHAR,
-    offence_category VARCHAR,
-    received_date DATE,
-    completed_date DATE,
-    outcome VARCHAR,
-    extraction_timestamp TIMESTAMP NOT NULL,
+{{ silver_columns }}
     content_hash UBIGINT NOT NULL,
     load_id INTEGER NOT NULL,
     row_number BIGINT NOT NULL
 );
+
+-- The contract the tables were made for: a database made for other columns is not reused.
+CREATE TABLE pipeline_contract (columns VARCHAR NOT NULL);
+INSERT INTO pipeline_contract VALUES (getvariable('contract_columns'));
 
 -- Reconciliation: for every file, rows read = rows landed = rows loaded + rows quarantined.
 -- rows_read is counted from the file itself, by another reader than DuckDB's.
