@@ -312,3 +312,46 @@ def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
     ax.grid(alpha=0.3)
     fig.legend(loc="outside lower center", ncols=3, fontsize=FONT_PT, frameon=False)
     return figures.show(fig, alt=precision_recall_description(table, chosen, ax.get_ylim()))
+
+
+# One session of expectation maximisation: Splink's history chart, at its last iteration
+
+
+def session_levels(session) -> tuple[dict, int]:
+    """The data of Splink's match weights history chart of an EM ``session`` at its last
+    iteration (what the session found), as a match weights chart's specification; and that
+    iteration's number."""
+    spec = copy.deepcopy(session.match_weights_interactive_history_chart().chart_dict)
+    last = max(value["iteration"] for value in spec["data"]["values"])
+    spec["data"]["values"] = [value for value in spec["data"]["values"] if value["iteration"] == last]
+    spec.pop("params", None)  # the slider over the iterations: not in a still image
+    spec.pop("transform", None)  # its filter
+    return spec, last
+
+
+def session_summary(session) -> str:
+    """What a session of expectation maximisation did, in one sentence."""
+    rule = session._blocking_rule_for_training.blocking_rule_sql
+    fixed = [c.output_column_name for c in session._comparisons_that_cannot_be_estimated]
+    estimated = [c.output_column_name for c in session.core_model_settings.comparisons]
+    _, last = session_levels(session)
+    return (
+        f"Blocked on {rule}: {last} iterations. It estimated m for {', '.join(estimated)}; "
+        f"not for {', '.join(fixed) or 'none'} (every pair it saw agrees on them)."
+    )
+
+
+def training_session(session) -> Image:
+    """Splink's match weights history chart of an EM session, at its last iteration, as a still
+    image laid out as ``match_weights``; described from the weights it draws."""
+    spec, last = session_levels(session)
+
+    class Chart:  # the shape match_weights_spec reads
+        chart_dict = spec
+
+    levels = match_weights_levels(Chart)
+    alt = f"After iteration {last} of this session of expectation maximisation. " + match_weights_description(
+        levels
+    ).replace(", as the model was trained", "")
+    print(session_summary(session))
+    return Image(data=splink_png(match_weights_spec(Chart), alt))
