@@ -86,6 +86,19 @@ def with_training_cell(code: str):
     return edit
 
 
+def with_every_solution(folder: Path) -> Path:
+    """A copy of the notebook in ``folder`` with the three exercises' solutions applied, as a
+    learner applies them (tests/test_other_seed.py runs it, and part 2 after it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def edit(cells):
+        with_rule(solution("blocking-rule"))(cells)
+        with_dob_level(solution("comparison-level"))(cells)
+        with_training_cell(solution("training-step"))(cells)
+
+    return changed(folder, edit)
+
+
 def trained_on_the_sample(model: model_definition.Model) -> Linker:
     """A linker trained by the model's expectation maximisation steps only, on the small sample:
     all the training check reads is which sessions estimated which comparison."""
@@ -228,3 +241,10 @@ def test_a_broken_definition_names_the_notebook_the_cell_and_the_fix(tmp_path, e
     with pytest.raises(model_definition.DefinitionError) as error:
         model_definition.read(changed(tmp_path, edit))
     assert said in str(error.value) and NOTEBOOK.name in str(error.value)
+
+
+def test_every_solution_applied_at_once_makes_one_model(tmp_path):
+    model = model_definition.read(with_every_solution(tmp_path))
+    assert exercises.check_blocking_rule(model.blocking_rules).status is Status.DONE
+    assert exercises.check_comparison_level(model.comparisons).status is Status.DONE
+    assert len(model.training) == len(model_definition.read().training) + 1

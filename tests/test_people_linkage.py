@@ -170,6 +170,20 @@ def test_part_2_scores_with_part_1s_model_only_if_trained_on_the_same_data(defau
     )
 
 
+def test_part_2_refuses_a_saved_model_built_from_other_cells(default):
+    """Part 1 may run cells edited after the notebook was saved: the fingerprint of the code comes
+    from the saved file, so the saved model's own rules and comparisons are compared with it too."""
+    _, run, *_ = default
+    saved, definition = run.linker.misc.save_model_to_json(), model_definition.read()
+    assert saved_model.structure_differs(saved, definition) is None
+    rules = saved["blocking_rules_to_generate_predictions"]
+    fewer = {**saved, "blocking_rules_to_generate_predictions": rules[:-1]}
+    assert saved_model.structure_differs(fewer, definition) == "has other blocking rules than the notebook's cells"
+    other = json.loads(json.dumps(saved))
+    other["comparisons"][2]["comparison_levels"].pop(-2)
+    assert saved_model.structure_differs(other, definition) == "has other comparisons than the notebook's cells"
+
+
 def test_the_model_is_reproducible_from_its_seed(default):
     prepared, first, *_ = default
     second = run_model(prepared)

@@ -113,7 +113,29 @@ def load(
     data = model.read_bytes()  # read once: what is checked is what is used
     if said.get("model_file") != _sha256(data):
         return None, f"{MODEL} has changed since part 1 saved it"
-    return json.loads(data), "it was trained on these very tables"
+    saved = json.loads(data)
+    differs = structure_differs(saved, model_definition.read())
+    if differs:
+        return None, f"part 1's model {differs} (were the notebook's last edits saved?)"
+    return saved, "it was trained on these very tables"
+
+
+def structure_differs(saved: Mapping[str, Any], definition: model_definition.Model) -> str | None:
+    """How a saved model's blocking rules or comparisons differ from ``definition``'s, in a few
+    words; None if they are the same. Part 1 may have run cells edited after the notebook was
+    last saved, and the fingerprint of the code is taken from the saved file."""
+    ours = definition.settings.create_settings_dict("duckdb")
+
+    def rules(model: Mapping[str, Any]) -> list[str]:
+        return [rule["blocking_rule"] for rule in model.get("blocking_rules_to_generate_predictions", [])]
+
+    if rules(saved) != rules(ours):
+        return "has other blocking rules than the notebook's cells"
+    try:
+        linkage.with_parameters(ours, saved)
+    except ValueError:
+        return "has other comparisons than the notebook's cells"
+    return None
 
 
 def trained_run(
