@@ -180,3 +180,15 @@ def test_glue_gives_myst_nb_plain_numbers(monkeypatch):
     claims.glue(precision=np.float64(0.97), wrong=np.int64(3), gap="exactly the truth")
     assert glued == {"precision": (0.97, False), "wrong": (3, False), "gap": ("exactly the truth", False)}
     assert type(glued["precision"][0]) is float and type(glued["wrong"][0]) is int
+
+
+def test_a_blocking_rule_reads_as_what_both_sides_share():
+    """Part 1's table of blocking rules names what a pair shares; any other condition shows as it is."""
+    assert linkage.readable('(l."first_name" = r."first_name") AND (l."postcode" = r."postcode")') == (
+        "first_name and postcode"
+    )
+    assert linkage.readable('l."pnc" = r."pnc"') == "pnc"
+    assert linkage.readable("(SUBSTRING(l.dob, 1, 4) = SUBSTRING(r.dob, 1, 4))") == "substring(dob, 1, 4)"
+    swapped = "l.first_name = r.last_name and l.last_name = r.first_name"
+    assert linkage.readable(swapped) == swapped
+    assert linkage.readable('(l."a" = r."a") AND (l."b" = r."c")') == '(l."a" = r."a") AND (l."b" = r."c")'

@@ -23,6 +23,7 @@ Nothing here reads the truth: the model sees only the prepared tables.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,9 +80,43 @@ def count_comparisons(inputs: Mapping[str, Any], blocking_rules: list) -> list[d
     )
 
 
+def _unwrap(sql: str) -> str:
+    """``sql`` without the brackets around the whole of it, if it has them."""
+    if not (sql.startswith("(") and sql.endswith(")")):
+        return sql
+    depth = 0
+    for at, character in enumerate(sql):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0 and at < len(sql) - 1:
+            return sql  # the first bracket closes before the end: they are not around the whole
+    return sql[1:-1]
+
+
+def readable(rule_sql: str) -> str:
+    """A blocking rule as a reader names it: what both sides must share, such as
+    ``first_name and postcode`` for ``(l."first_name" = r."first_name") AND (l."postcode" = r."postcode")``.
+    A condition that is not the same expression on both sides is shown as it is."""
+    parts = []
+    conditions = re.split(r"\)\s+AND\s+\(", rule_sql.strip())
+    if len(conditions) > 1:  # "(a) AND (b)": the split took the brackets between the conditions
+        conditions[0], conditions[-1] = conditions[0].removeprefix("("), conditions[-1].removesuffix(")")
+    else:
+        conditions = [_unwrap(rule_sql.strip())]
+    for condition in conditions:
+        left, equals, right = condition.partition(" = ")
+        if equals and left.replace("l.", "r.") == right and "l." in left:
+            parts.append(left.replace("l.", "").replace('"', "").lower())
+        else:
+            return rule_sql
+    return " and ".join(parts)
+
+
 def blocking_table(counts: list[dict]):
-    """``count_comparisons``'s answer as a table a reader scans: each rule, what it adds, in all."""
-    return pd.DataFrame(counts)[["blocking_rule", "marginal_comparison_count", "cumulative_comparison_count"]].rename(
+    """``count_comparisons``'s answer as a table a reader scans: each rule (``readable``), what
+    it adds, in all."""
+    table = pd.DataFrame(counts)
+    table["blocking_rule"] = table["blocking_rule"].map(readable)
+    return table[["blocking_rule", "marginal_comparison_count", "cumulative_comparison_count"]].rename(
         columns={
             "blocking_rule": "rule",
             "marginal_comparison_count": "comparisons it adds",
