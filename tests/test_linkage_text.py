@@ -192,3 +192,17 @@ def test_a_blocking_rule_reads_as_what_both_sides_share():
     swapped = "l.first_name = r.last_name and l.last_name = r.first_name"
     assert linkage.readable(swapped) == swapped
     assert linkage.readable('(l."a" = r."a") AND (l."b" = r."c")') == '(l."a" = r."a") AND (l."b" = r."c")'
+
+
+def test_the_table_of_blocking_rules_names_an_expression_the_notebook_named():
+    key = "substr(dob, 1, 4) || least(substr(dob, 6, 2), substr(dob, 9, 2))"
+    rule = (
+        '(l."last_name" = r."last_name") AND (SUBSTRING(l.dob, 1, 4) || LEAST(SUBSTRING(l.dob, 6, 2), '
+        "SUBSTRING(l.dob, 9, 2)) = SUBSTRING(r.dob, 1, 4) || LEAST(SUBSTRING(r.dob, 6, 2), SUBSTRING(r.dob, 9, 2)))"
+    )
+    counts = [{"blocking_rule": rule, "marginal_comparison_count": 5, "cumulative_comparison_count": 5}]
+    table = linkage.blocking_table(counts, names={"dob_key": key})
+    assert table.to_dict("records") == [
+        {"rule": "last_name and dob_key", "comparisons it adds": 5, "comparisons in all": 5}
+    ]
+    assert linkage.blocking_table(counts)["rule"][0].startswith("last_name and substring(dob, 1, 4) || least(")

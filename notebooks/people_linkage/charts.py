@@ -314,7 +314,7 @@ def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
     return figures.show(fig, alt=precision_recall_description(table, chosen, ax.get_ylim()))
 
 
-# One session of expectation maximisation: Splink's history chart, at its last iteration
+# One session of expectation maximisation: what it found, from Splink's history chart's data
 
 
 def session_levels(session) -> tuple[dict, int]:
@@ -339,19 +339,3 @@ def session_summary(session) -> str:
         f"Blocked on {rule}: {last} iterations. It estimated m for {', '.join(estimated)}; "
         f"not for {', '.join(fixed) or 'none'} (every pair it saw agrees on them)."
     )
-
-
-def training_session(session) -> Image:
-    """Splink's match weights history chart of an EM session, at its last iteration, as a still
-    image laid out as ``match_weights``; described from the weights it draws."""
-    spec, last = session_levels(session)
-
-    class Chart:  # the shape match_weights_spec reads
-        chart_dict = spec
-
-    levels = match_weights_levels(Chart)
-    alt = f"After iteration {last} of this session of expectation maximisation. " + match_weights_description(
-        levels
-    ).replace(", as the model was trained", "")
-    print(session_summary(session))
-    return Image(data=splink_png(match_weights_spec(Chart), alt))

@@ -111,11 +111,16 @@ def readable(rule_sql: str) -> str:
     return " and ".join(parts)
 
 
-def blocking_table(counts: list[dict]):
+def blocking_table(counts: list[dict], names: Mapping[str, str] | None = None):
     """``count_comparisons``'s answer as a table a reader scans: each rule (``readable``), what
-    it adds, in all."""
+    it adds, in all. ``names`` maps a name to an expression the rules use (``{"dob_key": dob_key}``):
+    the table shows the name in its place."""
     table = pd.DataFrame(counts)
     table["blocking_rule"] = table["blocking_rule"].map(readable)
+    for name, expression in (names or {}).items():
+        # As Splink writes it, and as readable() shows it: its SUBSTRING, in lower case.
+        shown = re.sub(r"\bsubstr\(", "substring(", expression.lower())
+        table["blocking_rule"] = table["blocking_rule"].str.replace(shown, name, regex=False)
     return table[["blocking_rule", "marginal_comparison_count", "cumulative_comparison_count"]].rename(
         columns={
             "blocking_rule": "rule",
