@@ -226,7 +226,7 @@ def break_cell(cells):
 
 def drop_settings(cells):
     cell = next(c for c in cells if "settings = SettingsCreator" in "".join(c["source"]))
-    cell["source"] = ["seting = 1\n"]
+    cell["source"] = ["model = 1\n"]
 
 
 @pytest.mark.parametrize(
