@@ -248,3 +248,13 @@ def test_every_solution_applied_at_once_makes_one_model(tmp_path):
     assert exercises.check_blocking_rule(model.blocking_rules).status is Status.DONE
     assert exercises.check_comparison_level(model.comparisons).status is Status.DONE
     assert len(model.training) == len(model_definition.read().training) + 1
+
+
+def test_reading_the_model_opens_the_notebook_and_nothing_else(monkeypatch):
+    """The model reads no data, no truth: model_definition opens part 1's notebook only."""
+    opened = []
+    read_text = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: opened.append(self) or read_text(self, *a, **k))
+    monkeypatch.setattr("builtins.open", lambda *a, **k: pytest.fail(f"model_definition opened {a[0]}"))
+    model_definition.read()
+    assert opened and set(opened) == {NOTEBOOK}
