@@ -18,7 +18,7 @@ import pytest
 from splink import DuckDBAPI, Linker
 
 from example_output.exercises import Status
-from people_linkage import exercises, linkage, model_definition
+from people_linkage import charts, exercises, linkage, model_definition
 
 NOTEBOOK = model_definition.NOTEBOOK
 TRAINING_SAMPLE = 300  # people: enough for every session of expectation maximisation to run
@@ -258,3 +258,15 @@ def test_reading_the_model_opens_the_notebook_and_nothing_else(monkeypatch):
     monkeypatch.setattr("builtins.open", lambda *a, **k: pytest.fail(f"model_definition opened {a[0]}"))
     model_definition.read()
     assert opened and set(opened) == {NOTEBOOK}
+
+
+def test_each_session_says_what_it_estimated_and_what_it_could_not():
+    """charts.session_summary, under each EM step of part 1: the columns its rule fixes are not estimated."""
+    model = model_definition.read()
+    names_step = next(step for step in model.training if "names_session" in step)
+    inputs = linkage.register(DuckDBAPI(), exercises.sample(TRAINING_SAMPLE), "summary")
+    linker = Linker(list(inputs.values()), model.settings)
+    (session,) = model_definition.train(linker, model.__class__(**{**model.__dict__, "training": (names_step,)}))
+    said = charts.session_summary(session)
+    assert said.startswith('Blocked on (l."first_name" = r."first_name") AND (l."last_name" = r."last_name"): ')
+    assert "It estimated m for dob, sex, postcode, pnc; not for first_name, last_name" in said
