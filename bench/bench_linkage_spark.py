@@ -14,6 +14,7 @@ where the time goes, not a race. The results are saved for the book's "At scale"
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import os
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from splink import DuckDBAPI
 
-from people_linkage import linkage, on_spark, people, prepare
+from people_linkage import linkage, model_definition, on_spark, people, prepare
 from results import save
 
 STEPS = ["counting comparisons", "training", "prediction"]
@@ -40,6 +41,15 @@ def weights(model: dict) -> dict[str, float]:
                 continue
             found[f"{comparison['output_column_name']}: {level['label_for_charts']}"] = math.log2(m / u)
     return found
+
+
+def u_pairs() -> int:
+    """How many random pairs estimate u: ``max_pairs`` of the notebook's u step."""
+    for step in model_definition.read().training:
+        for node in ast.walk(ast.parse(step)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "estimate_u_using_random_sampling":
+                return int(ast.literal_eval(next(k.value for k in node.keywords if k.arg == "max_pairs")))
+    raise ValueError("the notebook's training steps have no estimate_u_using_random_sampling(max_pairs=...)")
 
 
 def prior(model: dict) -> float:
@@ -84,7 +94,7 @@ def main() -> None:
         "largest_move_level": ordered[0],
         "largest_move": round(moves[ordered[0]], 2),
         "next_largest_move": round(moves[ordered[1]], 2),
-        "u_pairs": int(linkage.U_MAX_PAIRS),
+        "u_pairs": u_pairs(),
         "levels_compared": len(moves),
     }
     rows = [[step, f"{duck.seconds[step]:.1f}", f"{spark_seconds[step]:.1f}"] for step in STEPS] + [

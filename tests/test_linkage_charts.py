@@ -20,7 +20,7 @@ from PIL import Image
 from splink import DuckDBAPI
 
 from example_output import figures
-from people_linkage import charts, evaluate, linkage
+from people_linkage import charts, evaluate, linkage, model_definition
 
 PHONE_CONTENT_PX = 350  # a 390 px wide phone shows a chart about this wide
 SMALLEST_ON_A_PHONE = 10  # CSS px
@@ -29,7 +29,7 @@ SMALLEST_ON_A_PHONE = 10  # CSS px
 def model(seed: int, prior: float) -> dict:
     """The notebook's model with made-up parameters: each level's m and u drawn from `seed`."""
     rng = np.random.default_rng(seed)
-    settings = linkage.settings().create_settings_dict("duckdb")
+    settings = model_definition.read().settings.create_settings_dict("duckdb")
     settings["probability_two_random_records_match"] = prior
     for comparison in settings["comparisons"]:
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
@@ -109,7 +109,7 @@ def test_the_waterfall_describes_the_pair_it_draws(runs):
     assert len(pairs) == 2, "both pairs of records should be scored: the blocking rules changed?"
     levels = {
         c["output_column_name"]: [lv["label_for_charts"] for lv in c["comparison_levels"]]
-        for c in linkage.settings().create_settings_dict("duckdb")["comparisons"]
+        for c in model_definition.read().settings.create_settings_dict("duckdb")["comparisons"]
     }
     said = []
     for _, pair in pairs.iterrows():

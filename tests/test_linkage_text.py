@@ -180,3 +180,29 @@ def test_glue_gives_myst_nb_plain_numbers(monkeypatch):
     claims.glue(precision=np.float64(0.97), wrong=np.int64(3), gap="exactly the truth")
     assert glued == {"precision": (0.97, False), "wrong": (3, False), "gap": ("exactly the truth", False)}
     assert type(glued["precision"][0]) is float and type(glued["wrong"][0]) is int
+
+
+def test_a_blocking_rule_reads_as_what_both_sides_share():
+    """Part 1's table of blocking rules names what a pair shares; any other condition shows as it is."""
+    assert linkage.readable('(l."first_name" = r."first_name") AND (l."postcode" = r."postcode")') == (
+        "first_name and postcode"
+    )
+    assert linkage.readable('l."pnc" = r."pnc"') == "pnc"
+    assert linkage.readable("(SUBSTRING(l.dob, 1, 4) = SUBSTRING(r.dob, 1, 4))") == "substring(dob, 1, 4)"
+    swapped = "l.first_name = r.last_name and l.last_name = r.first_name"
+    assert linkage.readable(swapped) == swapped
+    assert linkage.readable('(l."a" = r."a") AND (l."b" = r."c")') == '(l."a" = r."a") AND (l."b" = r."c")'
+
+
+def test_the_table_of_blocking_rules_names_an_expression_the_notebook_named():
+    key = "substr(dob, 1, 4) || least(substr(dob, 6, 2), substr(dob, 9, 2))"
+    rule = (
+        '(l."last_name" = r."last_name") AND (SUBSTRING(l.dob, 1, 4) || LEAST(SUBSTRING(l.dob, 6, 2), '
+        "SUBSTRING(l.dob, 9, 2)) = SUBSTRING(r.dob, 1, 4) || LEAST(SUBSTRING(r.dob, 6, 2), SUBSTRING(r.dob, 9, 2)))"
+    )
+    counts = [{"blocking_rule": rule, "marginal_comparison_count": 5, "cumulative_comparison_count": 5}]
+    table = linkage.blocking_table(counts, names={"dob_key": key})
+    assert table.to_dict("records") == [
+        {"rule": "last_name and dob_key", "comparisons it adds": 5, "comparisons in all": 5}
+    ]
+    assert linkage.blocking_table(counts)["rule"][0].startswith("last_name and substring(dob, 1, 4) || least(")

@@ -33,17 +33,19 @@ from bs4 import BeautifulSoup
 from conftest import BIN, ROOT, Early, collect_early, start_early
 from example_output import figures
 from local_spark.offline import offline_command
+from test_linkage_exercises_part1 import with_every_solution
 
 pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
 
 OTHER = {"EXAMPLES_SEED": "7", "EXAMPLES_SCALE": "0.5"}
 # In this order: the dbt notebook builds on the curated data the ETL notebook publishes, and
 # the linkage example's part 2 on the model its part 1 saves.
+LINKAGE_PART_1 = "notebooks/people_linkage/people_linkage.ipynb"
 LINKAGE_PART_2 = "notebooks/people_linkage/people_linkage_accuracy.ipynb"
 NOTEBOOKS = [
     "notebooks/court_cases_etl/court_cases_etl.ipynb",
     "notebooks/court_timeliness_dbt/court_timeliness_dbt.ipynb",
-    "notebooks/people_linkage/people_linkage.ipynb",
+    LINKAGE_PART_1,
     LINKAGE_PART_2,
 ]
 ALONE = f"{LINKAGE_PART_2} (alone)"  # its run on its own, in a folder where part 1 never ran
@@ -162,7 +164,14 @@ def _start_the_runs_at_another_seed(request: pytest.FixtureRequest) -> Early:
         return Run(result.returncode, result.stdout + result.stderr, folder / Path(notebook).name)
 
     def run() -> dict[str, Run]:
-        runs = {notebook: execute(notebook, work) for notebook in NOTEBOOKS}
+        # The linkage example's part 1 runs as a learner leaves it: with its exercises' solutions
+        # applied (a blocking rule, a comparison level, a training step), in a copy that part 2
+        # then reads the model from (LINKAGE_NOTEBOOK), after part 1 and alone.
+        changed = with_every_solution(work / "linkage_changed")
+        env["LINKAGE_NOTEBOOK"] = str(changed)
+        runs = {
+            notebook: execute(str(changed) if notebook == LINKAGE_PART_1 else notebook, work) for notebook in NOTEBOOKS
+        }
         runs[ALONE] = execute(LINKAGE_PART_2, work / "alone")
         return runs
 
@@ -335,3 +344,20 @@ def test_a_fourth_linkage_source_is_linked_with_no_code_edit(other_seed):
     )
     shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in check["outputs"])
     assert shown.startswith(f"Done: {FOURTH_SOURCE}: "), shown
+
+
+# --- the linkage example's part 1, run with its exercises' solutions applied ---
+
+
+def test_linkage_part_1_runs_with_every_exercise_done(other_seed):
+    """Part 1 ran with the three solutions applied (see run() above): each check cell says Done."""
+    run = other_seed[LINKAGE_PART_1]
+    if run.returncode != 0:
+        pytest.skip("part 1 stopped: test_every_check_holds_at_another_seed_and_size says why")
+    cells = json.loads(run.executed.read_text(encoding="utf-8"))["cells"]
+    said = {
+        cell["id"]: "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
+        for cell in cells
+        if cell.get("id", "").startswith("cell-check-")
+    }
+    assert len(said) == 3 and all(text.startswith("Done:") for text in said.values()), said

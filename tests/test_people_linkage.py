@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from splink import DuckDBAPI
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from people_linkage import evaluate, linkage, people, prepare, saved_model
+from people_linkage import evaluate, linkage, model_definition, people, prepare, saved_model
 
 pytestmark = pytest.mark.slow  # each test links the people of its own data set (see pyproject.toml)
 
@@ -169,6 +170,20 @@ def test_part_2_scores_with_part_1s_model_only_if_trained_on_the_same_data(defau
     )
 
 
+def test_part_2_refuses_a_saved_model_built_from_other_cells(default):
+    """Part 1 may run cells edited after the notebook was saved: the fingerprint of the code comes
+    from the saved file, so the saved model's own rules and comparisons are compared with it too."""
+    _, run, *_ = default
+    saved, definition = run.linker.misc.save_model_to_json(), model_definition.read()
+    assert saved_model.structure_differs(saved, definition) is None
+    rules = saved["blocking_rules_to_generate_predictions"]
+    fewer = {**saved, "blocking_rules_to_generate_predictions": rules[:-1]}
+    assert saved_model.structure_differs(fewer, definition) == "has other blocking rules than the notebook's cells"
+    other = json.loads(json.dumps(saved))
+    other["comparisons"][2]["comparison_levels"].pop(-2)
+    assert saved_model.structure_differs(other, definition) == "has other comparisons than the notebook's cells"
+
+
 def test_the_model_is_reproducible_from_its_seed(default):
     prepared, first, *_ = default
     second = run_model(prepared)
@@ -190,11 +205,13 @@ def test_the_model_is_reproducible_from_its_seed(default):
     assert groups(first) == groups(second)
 
 
-def test_another_seed_for_u_gives_other_estimates(default, monkeypatch):
+def test_another_seed_for_u_gives_other_estimates(default):
     """The seed is what makes u reproducible: a different seed samples other pairs."""
     prepared, first, *_ = default
-    monkeypatch.setattr(linkage, "U_SEED", linkage.U_SEED + 1)
-    other = run_model(prepared)
+    model = model_definition.read()
+    training = [step.replace("seed=7", "seed=8") for step in model.training]
+    assert training != list(model.training), "the notebook's u step no longer says seed=7"
+    other = linkage.link_people(DuckDBAPI(), prepared.people, model=replace(model, training=tuple(training)))
     assert not np.allclose(parameters(first)["u_probability"], parameters(other)["u_probability"], equal_nan=True)
 
 
@@ -211,8 +228,9 @@ def test_the_model_never_sees_the_truth(default):
         assert sorted(sdf.as_pandas_dataframe(limit=1).columns) == sorted(linkage.INPUT_COLUMNS)
     # No setting, blocking rule, comparison or training rule mentions the truth.
     model = json.dumps(run.linker.misc.save_model_to_json()).lower()
-    rules = [linkage.blocking_rules(), linkage.em_training_rules(), linkage.deterministic_rules()]
-    for text in [model, *(sql_of(rule).lower() for group in rules for rule in group)]:
+    definition = model_definition.read()
+    rules = [sql_of(rule).lower() for rule in definition.blocking_rules]
+    for text in [model, *rules, *(step.lower() for step in definition.training)]:
         for word in ("person", "truth", "twin", "name_error", "dob_error", "record_id"):
             assert word not in text, f"{word!r} in {text[:300]}"
     # The model's columns are the inputs' columns, and nothing else.
@@ -222,7 +240,8 @@ def test_the_model_never_sees_the_truth(default):
     tree = ast.parse(inspect.getsource(linkage))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    allowed = {"__future__", "logging", "time", "collections", "dataclasses", "typing", "splink"}
+    allowed = {"__future__", "logging", "re", "time", "collections", "dataclasses", "typing", "pandas", "splink"}
+    allowed |= {"model_definition"}  # opens only the notebook: test_linkage_exercises_part1.py
     assert {m.split(".")[0] for m in imported} <= allowed, imported
     calls = {
         node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
@@ -245,7 +264,7 @@ def count_comparisons(prepared: prepare.Prepared) -> int:
     tables = [db_api.register(t, table_name=f"input_{s}") for s, t in prepared.people.items()]
     counts = count_comparisons_from_blocking_rules(
         tables,
-        blocking_rules=linkage.blocking_rules(),
+        blocking_rules=model_definition.read().blocking_rules,
         link_type="link_only",
         source_dataset_column_name="source_dataset",
         record_sample_proportion=1.0,

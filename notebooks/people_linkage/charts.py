@@ -367,3 +367,30 @@ def clerical_review(estimates: pd.DataFrame, truth: pd.DataFrame, chosen: float,
     fig.legend(loc="outside lower center", ncols=2, fontsize=FONT_PT, frameon=False)
     alt = clerical_review_description(estimates, truth, chosen, truth_chosen, ax.get_ylim())
     return figures.show(fig, alt=alt)
+
+
+# One session of expectation maximisation: what it found, from Splink's history chart's data
+
+
+def session_levels(session) -> tuple[dict, int]:
+    """The data of Splink's match weights history chart of an EM ``session`` at its last
+    iteration (what the session found), as a match weights chart's specification; and that
+    iteration's number."""
+    spec = copy.deepcopy(session.match_weights_interactive_history_chart().chart_dict)
+    last = max(value["iteration"] for value in spec["data"]["values"])
+    spec["data"]["values"] = [value for value in spec["data"]["values"] if value["iteration"] == last]
+    spec.pop("params", None)  # the slider over the iterations: not in a still image
+    spec.pop("transform", None)  # its filter
+    return spec, last
+
+
+def session_summary(session) -> str:
+    """What a session of expectation maximisation did, in one sentence."""
+    rule = session._blocking_rule_for_training.blocking_rule_sql
+    fixed = [c.output_column_name for c in session._comparisons_that_cannot_be_estimated]
+    estimated = [c.output_column_name for c in session.core_model_settings.comparisons]
+    _, last = session_levels(session)
+    return (
+        f"Blocked on {rule}: {last} iterations. It estimated m for {', '.join(estimated)}; "
+        f"not for {', '.join(fixed) or 'none'} (every pair it saw agrees on them)."
+    )

@@ -7,10 +7,14 @@ columns ``linkage.INPUT_COLUMNS``, as ``prepare.prepare`` makes them). In one lo
 session (``local_spark.session.local_session``, with Splink's similarity-function
 jar in ``spark.jars``) this module runs:
 
-- ``trained``: ``linkage.link_people``, the notebook's model unchanged: it trains on Spark
-  (prior, u from seeded random pairs, m by expectation maximisation) and scores the pairs;
+- ``trained``: ``linkage.link_people``, the notebook's model unchanged: the very cells of
+  part 1 that define and train it (``model_definition.read``), run on Spark (prior, u from
+  seeded random pairs, m by expectation maximisation), then scoring the pairs;
 - ``given`` (with ``--model``): the same model with the parameters of a model trained
-  elsewhere (``linker.misc.save_model_to_json`` of a DuckDB run, say), scoring the same
+  elsewhere (Splink's saved JSON: ``saved_model.save`` in part 1, or
+  ``linker.misc.save_model_to_json`` of any DuckDB run), its structure rebuilt in Spark's
+  SQL from the same cells (``linkage.with_parameters`` refuses a model whose comparisons
+  or levels differ from the notebook's), scoring the same
   pairs without training, so that the two engines can be compared on prediction and
   clustering alone. Splink's random samples are engine-specific (they hash the record ids
   with the engine's own ``hash``), so the two engines train on different samples.
