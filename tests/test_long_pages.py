@@ -50,6 +50,26 @@ def test_a_listing_longer_than_the_limit_is_collapsed_and_no_shorter_one():
     assert details.select_one("div.govuk-details__text > div[data-app-copy]") is not None
 
 
+def cell(tag: str, code_lines: int, output_lines: int) -> str:
+    """A notebook's code cell as myst-nb writes it, with its tag, code and output."""
+    return (
+        f'<div class="cell tag_{tag} docutils container"><div class="cell_input docutils container">'
+        f'{block("ipython3", code_lines)}</div><div class="cell_output docutils container">'
+        f'{block("myst-ansi", output_lines, " output stream")}</div></div>'
+    )
+
+
+def test_a_cells_tag_collapses_its_code_or_its_output_whatever_its_length():
+    assert summaries(cell("collapse-input", 3, 2)) == ["Show the 3 lines of Python code"]
+    assert summaries(cell("collapse-output", 3, 2)) == ["Show the 2 lines of output"]
+    assert summaries(cell("parameters", 3, 2)) == []
+    # A long output in a cell whose code is collapsed is collapsed too, once each.
+    assert summaries(cell("collapse-input", 3, code.LONG_LISTING + 1)) == [
+        "Show the 3 lines of Python code",
+        f"Show the {code.LONG_LISTING + 1} lines of output",
+    ]
+
+
 def test_the_summary_names_the_file_above_the_listing_or_its_caption_or_its_language():
     file_above = "<p><code>sql/validate.sql</code></p>" + block("sql", 252)
     assert summaries(file_above) == ["Show the 252 lines of validate.sql"]

@@ -9,6 +9,11 @@ whose summary says what it holds ("Show the 251 lines of validate.sql"): the nam
 listing's caption, or the file named just above it (a paragraph that is only a file's
 path in code, as a notebook shows a SQL file), else its language. Opened, the listing
 shows as it is, with its copy button.
+
+A notebook's code cell can ask for the same, whatever its length, with a tag: its code
+with ``collapse-input`` (plumbing a reader may skip: imports, set-up), its output with
+``collapse-output`` (a listing a reader opens on request). myst-nb's own ``hide-input``
+and ``hide-output`` buttons are not used: their name differs from their label (axe).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from .html import Page
 
 # A listing longer than this many lines is collapsed.
 LONG_LISTING = 30
+# A notebook cell's tags that collapse its code or its output (myst-nb gives the cell a class tag_<tag>).
+COLLAPSE_TAGS = {"collapse-input": "cell_input", "collapse-output": "cell_output"}
 # What a reader calls a language whose Pygments name differs (a notebook's code is Python).
 READER_NAMES = {"IPython": "Python"}
 # A file's path, as a paragraph of code names one: no spaces, a name with an extension.
@@ -111,6 +118,13 @@ def page(page: Page) -> None:
             block["data-app-copy"] = ""
         if line_count(pre) > LONG_LISTING:
             long_listings.append((block, summary(block, pre, kind)))
+    for tag, part in COLLAPSE_TAGS.items():
+        for cell in page.body.select(f"div.cell.tag_{tag} > div.{part}"):
+            for block in cell.select("div[class*='highlight-']"):
+                pre = block.select_one("pre")
+                if pre is not None and not any(block is listed for listed, _ in long_listings):
+                    kind = "Output" if part == "cell_output" else "Code example"
+                    long_listings.append((block, summary(block, pre, kind)))
     for block, text in long_listings:
         collapse(page, block, text)
     page.context["app_copy_buttons"] = counts["Code example"] > 0

@@ -1,4 +1,4 @@
-// A "Copy code" button under each code block, with a status message that
+// A "Copy code" button in each code block (on a desktop in its corner, else under its code), with a status message that
 // screen readers announce. No dependencies; works offline.
 (function () {
   "use strict";
@@ -40,6 +40,6 @@
     });
     bar.appendChild(button);
     bar.appendChild(status);
-    pre.closest("[data-app-copy]").after(bar);
+    pre.closest("[data-app-copy]").appendChild(bar);
   });
 })();
