@@ -59,9 +59,15 @@ def sizes() -> list[int]:
 
 def data(records: int) -> Path:
     """Generate and standardise (once, then reuse) about ``records`` records per source."""
-    from people_linkage import people, prepare
+    from people_linkage import people, prepare, registry
 
-    sources = [Path(people.__file__), Path(prepare.__file__), *sorted(prepare.SQL_DIR.glob("*.sql"))]
+    sources = [
+        Path(people.__file__),
+        Path(prepare.__file__),
+        Path(registry.__file__),
+        *sorted(prepare.SQL_DIR.glob("*.sql")),
+        *sorted(registry.FOLDER.glob("*.toml")),
+    ]
     version = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:8]
     folder = CACHE / f"linkage_{records}_{version}"
     if (folder / "done").is_file():
