@@ -60,9 +60,34 @@ A note behind a control.
 )
 
 
+# A second page with an exercise: sphinx-exercise numbers it after the home page's two.
+SECOND = """\
+---
+title: Second
+description: A second page of a small book.
+eleventyNavigation:
+  key: Second
+  parent: Home
+last_reviewed_on: 2026-11-01
+review_in: 6 months
+---
+
+:::{exercise} On the second page (about 5 minutes)
+:label: mini-second
+
+Do it.
+:::
+
+:::{solution} mini-second
+:class: dropdown
+Done.
+:::
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    build = mini_book_in(tmp_path_factory.mktemp("exercises"))({"book/index.md": PAGE})
+    build = mini_book_in(tmp_path_factory.mktemp("exercises"))({"book/index.md": PAGE, "book/second.md": SECOND})
     assert build.returncode == 0, build.log[-3000:]
     return build.html
 
@@ -139,3 +164,11 @@ def test_the_page_is_accessible_light_and_offline_and_its_solution_opens_from_th
         assert answer.is_visible(), "Enter on the summary did not show the solution"
     finally:
         page.close()
+
+
+def test_exercises_are_numbered_on_each_page(site):
+    second = BeautifulSoup((site / "book" / "second.html").read_text(encoding="utf-8"), "html.parser")
+    titles = [h.get_text(" ", strip=True) for h in second.select("main .app-exercise__title")]
+    assert titles == ["Exercise 1: On the second page (about 5 minutes)"], titles
+    summaries = [s.get_text(" ", strip=True) for s in second.select("main details.app-disclosure > summary")]
+    assert summaries == ["Solution to exercise 1: On the second page"], summaries

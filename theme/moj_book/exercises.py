@@ -9,7 +9,8 @@ duplicate ids. Instead:
 
 - an exercise is a box (``app-exercise``) whose title is a heading one level below
   its section's ("Exercise 1: Add a test (about 5 minutes)"), so a screen reader can
-  jump from exercise to exercise;
+  jump from exercise to exercise; exercises are numbered on each page (sphinx-exercise
+  numbers them across the book);
 - a solution with ``:class: dropdown`` (and any other admonition with it) is a GOV.UK
   details component: a native ``<details>``, collapsed until asked for, which the
   keyboard opens and whose summary names it ("Solution to exercise 1: Add a test");
@@ -28,6 +29,8 @@ from bs4 import NavigableString
 from .code import collapse
 from .html import Page
 
+# sphinx-exercise's number of an exercise, "Exercise 7".
+NUMBERED = re.compile(r"^Exercise \d+$")
 # "(about 5 minutes)" at the end of an exercise's title: the time to do it, not its name.
 MINUTES = re.compile(r"\s*\((about\s+)?[\d.]+\s*(to\s*[\d.]+\s*)?(min|minutes?)\)\s*$", re.I)
 
@@ -71,11 +74,17 @@ def unwrap_content(box, kind: str) -> None:
 def exercises(page: Page) -> dict[str, str]:
     """Make every exercise a box with a heading; return each exercise's id -> its name for solutions."""
     names: dict[str, str] = {}
+    numbered = 0
     for box in page.body.select("div.exercise"):
         title = box.find("p", class_="admonition-title", recursive=False)
         if title is None:
             continue
         label, own = exercise_title(title)
+        # sphinx-exercise numbers the exercises across the whole book; a reader counts them on
+        # the page, as each notebook's "Your turn" says "Exercise 1".
+        if NUMBERED.match(label):
+            numbered += 1
+            label = f"Exercise {numbered}"
         heading = page.new_tag(f"h{heading_level(box)}", **{"class": "govuk-heading-s app-exercise__title"})
         heading.append(label + (": " if own else ""))
         for node in own:
