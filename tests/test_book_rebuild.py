@@ -18,6 +18,9 @@ import yaml
 from checkout import later, tracked_copy
 from conftest import BIN
 
+# Each test runs the real Makefile several times on a copy of the checkout (a second or two each).
+pytestmark = pytest.mark.slow  # see the markers in pyproject.toml
+
 FAKE_BUILD = """#!/bin/sh
 # Stands in for jupyter-book: records the call, then fails if told to.
 echo build >> "$(dirname "$0")/calls"

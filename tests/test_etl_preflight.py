@@ -45,6 +45,7 @@ def random_file(rng: random.Random, end: str, quotes: bool) -> str:
     return text + end * rng.randint(0, 2) * (rng.random() < 0.3)
 
 
+@pytest.mark.slow  # hundreds of random files, read three ways (seconds each)
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
 def test_the_count_agrees_with_two_other_readers_on_random_files(tmp_path, monkeypatch, end):
     """Counted from the bytes (at any block size), or with Python's csv module, or by DuckDB: the same."""

@@ -258,11 +258,13 @@ def _actionlint(pattern: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(ACTIONLINT), pattern], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # actionlint runs in Node (seconds)
 def test_actionlint_passes_on_the_workflows():
     result = _actionlint(".github/workflows/*.yml", ROOT)
     assert result.returncode == 0 and "passed" in result.stdout, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # actionlint runs in Node (seconds)
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     write(tmp_path, good_workflow().replace("make test", "echo ${{ nosuch.context }}"))
     result = _actionlint(".github/workflows/*.yml", tmp_path)
