@@ -23,6 +23,7 @@ import yaml
 from conftest import ROOT
 from court_timeliness_dbt import dbt_run, exercises
 from example_output.exercises import Status
+from exercise_blocks import solution_text
 
 # Same worker as test_court_timeliness_dbt.py, whose good build these tests copy (conftest._group).
 WORKER_GROUP = "test_court_timeliness_dbt.py"
@@ -45,13 +46,7 @@ def cells() -> list[dict]:
 def solution(label: str) -> list[tuple[str, str]]:
     """The changes the notebook's solution to `label` shows: (file in the project, its lines), in
     order. Each code block follows the paragraph that names its file."""
-    found = [
-        c
-        for c in cells()
-        if c["cell_type"] == "markdown" and "".join(c["source"]).startswith(f"::::{{solution}} {label}\n")
-    ]
-    assert len(found) == 1, f"the notebook has {len(found)} solution blocks for {label}"
-    text, changes, start = "".join(found[0]["source"]), [], 0
+    text, changes, start = solution_text(NOTEBOOK, label), [], 0
     for block in FENCE.finditer(text):
         named = PROJECT_FILE.findall(text[start : block.start()])
         assert named, f"no file named before the code block of the solution to {label}:\n{block.group(0)}"

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from court_cases_etl import exercises
 from example_output.exercises import Status
+from exercise_blocks import solution_code
 
 EXAMPLE = ROOT / "notebooks" / "court_cases_etl"
 NOTEBOOK = EXAMPLE / "court_cases_etl.ipynb"
@@ -21,11 +22,7 @@ NOTEBOOK = EXAMPLE / "court_cases_etl.ipynb"
 
 def solution(label: str) -> str:
     """The TOML block of the notebook's solution to the exercise ``label``."""
-    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        text = "".join(cell["source"])
-        if cell["cell_type"] == "markdown" and text.startswith(f"::::{{solution}} {label}"):
-            return re.search(r"```toml\n(.*?)\n```", text, re.S).group(1)
-    raise AssertionError(f"the notebook has no solution block for {label}")
+    return solution_code(NOTEBOOK, label).removesuffix("\n")
 
 
 @pytest.fixture

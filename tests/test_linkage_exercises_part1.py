@@ -10,7 +10,6 @@ the model's objects or on a small sample (exercises.sample()); nothing here trai
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from splink import DuckDBAPI, Linker
 
 from example_output.exercises import Status
+from exercise_blocks import solution_code
 from people_linkage import charts, exercises, linkage, model_definition
 
 NOTEBOOK = model_definition.NOTEBOOK
@@ -26,11 +26,7 @@ TRAINING_SAMPLE = 300  # people: enough for every session of expectation maximis
 
 def solution(label: str) -> str:
     """The code block of the solution of exercise ``label``, as the reader sees it."""
-    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        text = "".join(cell["source"])
-        if cell["cell_type"] == "markdown" and f"{{solution}} people_linkage-{label}" in text:
-            return re.search(r"```python\n(.*?)```", text, re.S).group(1)
-    raise AssertionError(f"no solution block for people_linkage-{label} in {NOTEBOOK.name}")
+    return solution_code(NOTEBOOK, f"people_linkage-{label}")
 
 
 def changed(tmp_path: Path, edit) -> Path:

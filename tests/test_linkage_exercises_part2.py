@@ -5,8 +5,6 @@ scored pairs and a small generated data set: no notebook runs here."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,7 @@ import pandas as pd
 import pytest
 
 from example_output.exercises import Status
+from exercise_blocks import solution_code
 from people_linkage import clerical, evaluate, exercises, registry
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks/people_linkage/people_linkage_accuracy.ipynb"
@@ -21,11 +20,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks/people_linkage/pe
 
 def solution(label: str) -> str:
     """The code block of the notebook's solution to the exercise `label`."""
-    for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
-        text = "".join(cell["source"])
-        if cell["cell_type"] == "markdown" and f"{{solution}} people_linkage_accuracy-{label}" in text:
-            return re.search(r"```\w*\n(.*?)```", text, re.S).group(1)
-    raise AssertionError(f"the notebook has no solution people_linkage_accuracy-{label}")
+    return solution_code(NOTEBOOK, f"people_linkage_accuracy-{label}")
 
 
 @pytest.fixture(scope="module")
