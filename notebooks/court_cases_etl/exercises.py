@@ -93,19 +93,22 @@ def check_new_rule(rules_path: Path | str | None = None, contract_path: Path | s
     return done(f"{OLD_CASES_RULE} quarantined {rows:,} rows of a small batch, none of 2023; one reason: {reason}")
 
 
-def _plea_column() -> contract.Column | None:
-    return next((c for c in contract.load() if c.name == PLEA), None)
+def _plea_column(missing: str) -> contract.Column | Outcome:
+    """The contract's plea column; or what the check says when the contract cannot be read, or
+    has no such column (``missing``, the "not done yet" message)."""
+    try:
+        column = next((c for c in contract.load() if c.name == PLEA), None)
+    except contract.ContractError as error:
+        return wrong(str(error))
+    return not_yet(missing) if column is None else column
 
 
 def check_new_column(rules_path: Path | str | None = None, contract_path: Path | str | None = None) -> Outcome:
     """Exercise 2: a column plea flows from the raw files to the curated history, with values."""
     with _using(rules_path, contract_path):
-        try:
-            column = _plea_column()
-        except contract.ContractError as error:
-            return wrong(str(error))
-        if column is None:
-            return not_yet(f"{contract.CONTRACT_FILE.name} has no column named {PLEA}.")
+        column = _plea_column(f"{contract.CONTRACT_FILE.name} has no column named {PLEA}.")
+        if isinstance(column, Outcome):
+            return column
         problem = _files_work()
         if problem:
             return wrong(problem)
@@ -149,12 +152,9 @@ def check_required_when_completed(
 ) -> Outcome:
     """Exercise 3: plea is required once a case is completed, and only then."""
     with _using(rules_path, contract_path):
-        try:
-            column = _plea_column()
-        except contract.ContractError as error:
-            return wrong(str(error))
-        if column is None:
-            return not_yet(f"do exercise 2 first: {contract.CONTRACT_FILE.name} has no column named {PLEA}.")
+        column = _plea_column(f"do exercise 2 first: {contract.CONTRACT_FILE.name} has no column named {PLEA}.")
+        if isinstance(column, Outcome):
+            return column
         if not column.required:
             return not_yet(f"the {PLEA} column in {contract.CONTRACT_FILE.name} is not required yet.")
         problem = _files_work()
