@@ -84,15 +84,6 @@ def test_the_summary_names_the_file_above_the_listing_or_its_caption_or_its_lang
     assert summaries(block("myst-ansi", 40, " output stream")) == ["Show the 40 lines of output"]
 
 
-def tagged_to_collapse(pre) -> bool:
-    """Whether the listing is a notebook cell's code or output that its tag asks to collapse."""
-    for tag, part in code.COLLAPSE_TAGS.items():
-        holder = pre.find_parent("div", class_=part)
-        if holder is not None and f"tag_{tag}" in (holder.parent.get("class") or []):
-            return True
-    return False
-
-
 def test_every_long_listing_in_the_book_is_collapsed_and_says_how_long_it_is(built_book):
     assert built_book.returncode == 0, built_book.log[-3000:]
     wrong, collapsed = [], 0
@@ -107,7 +98,7 @@ def test_every_long_listing_in_the_book_is_collapsed_and_says_how_long_it_is(bui
                     wrong.append(
                         f"{path}: a listing of {count} lines, {'summary ' + repr(says) if details else 'open'}"
                     )
-            elif details is not None and not tagged_to_collapse(pre):
+            elif details is not None and not code.tagged_to_collapse(pre):
                 wrong.append(f"{path}: a listing of {count} lines is collapsed")
     assert collapsed > 0, "no long listing in the book: the check is broken"
     assert wrong == []

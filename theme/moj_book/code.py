@@ -66,6 +66,15 @@ def listing_name(block) -> str:
     return ""
 
 
+def tagged_to_collapse(element) -> bool:
+    """Whether ``element`` is in a notebook cell's code or output that the cell's tag asks to collapse."""
+    for tag, part in COLLAPSE_TAGS.items():
+        holder = element.find_parent("div", class_=part)
+        if holder is not None and f"tag_{tag}" in (holder.parent.get("class") or []):
+            return True
+    return False
+
+
 def summary(block, pre, kind: str) -> str:
     """What the collapsed listing's control says: how many lines of what."""
     lines = line_count(pre)
@@ -116,15 +125,8 @@ def page(page: Page) -> None:
         pre["aria-label"] = f"{kind} {counts[kind]}"
         if kind == "Code example":
             block["data-app-copy"] = ""
-        if line_count(pre) > LONG_LISTING:
+        if line_count(pre) > LONG_LISTING or tagged_to_collapse(block):
             long_listings.append((block, summary(block, pre, kind)))
-    for tag, part in COLLAPSE_TAGS.items():
-        for cell in page.body.select(f"div.cell.tag_{tag} > div.{part}"):
-            for block in cell.select("div[class*='highlight-']"):
-                pre = block.select_one("pre")
-                if pre is not None and not any(block is listed for listed, _ in long_listings):
-                    kind = "Output" if part == "cell_output" else "Code example"
-                    long_listings.append((block, summary(block, pre, kind)))
     for block, text in long_listings:
         collapse(page, block, text)
     page.context["app_copy_buttons"] = counts["Code example"] > 0
