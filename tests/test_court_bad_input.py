@@ -271,6 +271,7 @@ def test_bad_input(name, tmp_path):
         assert message.startswith(f"{path.name}: refused, ")
         assert expected.problem in message
         assert "Nothing from this file was loaded." in message
+        etl.read_bronze(con)  # the bronze record: the raw files of the loads, read again
         for table in ("loads", "bronze_court_cases", "quarantine", "silver_court_cases"):
             assert con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0
         return
@@ -293,6 +294,7 @@ def test_bom_and_crlf_leave_no_trace_in_the_values(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + lines(GOOD, end="\r\n"))
     con = etl.connect()
     etl.load_file(con, path)
+    etl.read_bronze(con)
     assert con.execute("SELECT case_id, op, extraction_timestamp FROM bronze_court_cases").fetchall() == [
         ("CASE-000001", "I", "2024-01-05T02:00:00Z")
     ]
@@ -303,6 +305,7 @@ def test_quoted_values_keep_their_commas_and_newlines(tmp_path):
     path.write_bytes(lines(row(offence='"Theft, shoplifting"'), row(case_id="CASE-000002", offence='"drugs\nsupply"')))
     con = etl.connect()
     etl.load_file(con, path)
+    etl.read_bronze(con)
     assert con.execute("SELECT offence_category FROM bronze_court_cases ORDER BY row_number").fetchall() == [
         ("Theft, shoplifting",),
         ("drugs\nsupply",),
@@ -315,6 +318,7 @@ def test_row_numbers_are_positions_in_the_file(tmp_path):
     path.write_bytes(lines(*(row(case_id=i) for i in ids)))
     con = etl.connect()
     etl.load_file(con, path)
+    etl.read_bronze(con)
     got = con.execute("SELECT row_number, case_id FROM bronze_court_cases ORDER BY row_number").fetchall()
     assert got == list(enumerate(ids, start=1))
 

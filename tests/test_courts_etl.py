@@ -68,6 +68,7 @@ def test_each_injected_defect_is_quarantined_under_its_rule(loaded, extracts):
 def test_messy_values_are_standardised_not_rejected(loaded, extracts):
     con, _ = loaded
     assert extracts.messy_rows > 0
+    etl.read_bronze(con)  # the raw files, read again as they were loaded
     bronze_messy = con.execute(
         "SELECT count(*) FROM bronze_court_cases WHERE court_code LIKE ' %' OR offence_category <> lower(offence_category)"
     ).fetchall()[0][0]
@@ -179,8 +180,8 @@ def test_duckdbs_multi_file_reader_dropping_a_broken_last_line_loses_nothing(tmp
     assert con.execute("SELECT rule, line_number FROM quarantine").fetchall() == [("malformed_line", 3)]
 
 
-def test_a_row_lost_between_landing_and_bronze_rolls_the_batch_back(extracts, monkeypatch):
-    """Reconciliation compares bronze with the count taken from the files, not with what was landed."""
+def test_a_row_lost_between_landing_and_validation_rolls_the_batch_back(extracts, monkeypatch):
+    """Reconciliation compares the rows judged with the count taken from the files, not with what was judged."""
     real_sql = etl.sql
 
     def losing_sql(step):
@@ -192,7 +193,7 @@ def test_a_row_lost_between_landing_and_bronze_rolls_the_batch_back(extracts, mo
             "INNER JOIN batch_loads ON batch_loads.file_path = landing.filename\n"
             "WHERE landing.rowid <> (SELECT min(rowid) FROM landing);",
         )
-        assert planted != text, "bronze.sql changed: plant the loss where bronze is filled"
+        assert planted != text, "bronze.sql changed: plant the loss where the landed rows are taken"
         return planted
 
     monkeypatch.setattr(etl, "sql", losing_sql)

@@ -47,6 +47,7 @@ def test_a_new_column_flows_from_the_raw_files_to_the_curated_parquet(contract_f
     assert all(r.status == "loaded" for r in results)
     found = dict(con.execute("SELECT rule, count(*) FROM quarantine GROUP BY rule").fetchall())
     assert found == manifest.expected_quarantine()  # the new column breaks no rule
+    pipeline.read_bronze(con)
     assert con.execute("SELECT count(defendant_age) FROM bronze_court_cases").fetchall()[0][0] > 0
     curated = pipeline.publish(con, tmp_path / "out")
     reader = duckdb.connect()

@@ -221,15 +221,23 @@ def _first(cases: list[str]) -> str:
 
 def helpers_sql(columns: tuple[Column, ...]) -> str:
     """The helper columns the rules use, each NULL when the row is fine."""
-    missing = []
+    missing, whens = [], []
     for c in columns:
         when = f"{_quoted(c.text)} IS NULL"
         if isinstance(c.required, str):
             when += f" AND ({c.required})"
         if c.required:
             missing.append(f"CASE WHEN {when} THEN '{c.name}' END")
+            whens.append(when)
+    # The names are put together only for a row that misses one: most miss none.
     missing_sql = (
-        "nullif(concat_ws(\n    ', ',\n    " + ",\n    ".join(missing) + "\n), '')" if missing else "NULL::VARCHAR"
+        "CASE WHEN "
+        + "\n    OR ".join(f"({when})" for when in whens)
+        + " THEN concat_ws(\n    ', ',\n    "
+        + ",\n    ".join(missing)
+        + "\n) END"
+        if missing
+        else "NULL::VARCHAR"
     )
     not_iso = [
         f"WHEN NOT regexp_full_match({_quoted(c.text)}, '{ISO[c.type][0]}')\n"
@@ -255,8 +263,11 @@ def helpers_sql(columns: tuple[Column, ...]) -> str:
         for c in columns
         if c.type in ISO
     ]
+    longest = "coalesce(greatest(\n    " + ",\n    ".join(f"length({_quoted(c.name)})" for c in columns) + "\n), 0)"
     return "\n".join(
         [
+            "-- the longest of the values as they arrived, in characters",
+            f"{longest} AS longest_value,",
             "-- required values that are blank, by name",
             f"{missing_sql} AS missing_columns,",
             "-- the first date or time not written as ISO (2024-03-05, 2024-03-05T02:00:00Z), described",

@@ -24,10 +24,12 @@ Entry points:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,12 +58,12 @@ MEMORY_LIMIT = "1GB"
 # completed_date or extraction_timestamp outside these is quarantined (date_out_of_range).
 PLAUSIBLE_DATES = (date(1990, 1, 1), date(2100, 1, 1))
 # The version of the tables in sql/schema.sql; a database made by another version is not reused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The steps of a batch's load, in order; each is a file in sql/.
 LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "reconcile")
 # The tables a load writes to (the curated history is a view over silver).
-TABLES = ("loads", "bronze_court_cases", "quarantine", "silver_court_cases", "curated_court_cases", "reconciliation")
+TABLES = ("loads", "quarantine", "silver_court_cases", "curated_court_cases", "reconciliation")
 
 __all__ = ["ExtractRejected", "read_header"]  # re-exported from preflight
 
@@ -265,28 +267,43 @@ def _check_files(con, paths: list[Path], results: dict[int, LoadResult], bar) ->
     )
     batch: list[tuple[int, FileFacts]] = []
     in_batch: dict[str, str] = {}
-    for position, path in enumerate(paths):
-        bar.set_postfix_str(path.name[-30:], refresh=False)
-        try:
-            facts = preflight.inspect(path)
-            digest = earlier.get(path.name, in_batch.get(path.name))
-            if digest is None:
-                in_batch[path.name] = facts.sha256
-                batch.append((position, facts))
-            elif digest == facts.sha256:
-                results[position] = LoadResult(path.name, None, "already loaded")
-            else:
-                where = "was already loaded" if path.name in earlier else "is also in this batch"
-                raise ExtractRejected(
-                    path,
-                    f"a file with this name {where} with different content",
-                    "A corrected extract needs a new file name; or, if the old load was wrong, rebuild from the "
-                    "raw files.",
-                )
-        except ExtractRejected as error:
-            results[position] = LoadResult(path.name, None, "refused", error=error)
-        bar.update()
+    # Files are checked on several threads at once (hashing lets other threads run meanwhile);
+    # their results are taken in the batch's order.
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        checked = pool.map(_inspect, paths)
+        for position, (path, facts) in enumerate(zip(paths, checked, strict=True)):
+            bar.set_postfix_str(path.name[-30:], refresh=False)
+            _take(position, path, facts, earlier, in_batch, batch, results)
+            bar.update()
     return batch
+
+
+def _inspect(path: Path) -> FileFacts | ExtractRejected:
+    try:
+        return preflight.inspect(path)
+    except ExtractRejected as error:
+        return error
+
+
+def _take(position, path, facts, earlier, in_batch, batch, results) -> None:
+    """Put one checked file in the batch, or record why it is skipped or refused."""
+    if isinstance(facts, ExtractRejected):
+        results[position] = LoadResult(path.name, None, "refused", error=facts)
+        return
+    digest = earlier.get(path.name, in_batch.get(path.name))
+    if digest is None:
+        in_batch[path.name] = facts.sha256
+        batch.append((position, facts))
+    elif digest == facts.sha256:
+        results[position] = LoadResult(path.name, None, "already loaded")
+    else:
+        where = "was already loaded" if path.name in earlier else "is also in this batch"
+        error = ExtractRejected(
+            path,
+            f"a file with this name {where} with different content",
+            "A corrected extract needs a new file name; or, if the old load was wrong, rebuild from the raw files.",
+        )
+        results[position] = LoadResult(path.name, None, "refused", error=error)
 
 
 def _load_batch(
@@ -304,11 +321,11 @@ def _load_batch(
         _set(con, "latest_date", PLAUSIBLE_DATES[1])
         con.execute(
             "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_path VARCHAR, file_name VARCHAR, "
-            "file_sha256 VARCHAR, rows_counted BIGINT)"
+            "file_location VARCHAR, file_sha256 VARCHAR, rows_counted BIGINT)"
         )
         con.executemany(
-            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?)",
-            [[position, str(f.path), f.path.name, f.sha256, f.records] for position, f in batch],
+            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?)",
+            [[position, str(f.path), f.path.name, str(f.path.resolve()), f.sha256, f.records] for position, f in batch],
         )
         for step in LOAD_STEPS:
             bar.set_postfix_str(step, refresh=False)
@@ -352,8 +369,18 @@ def _load_batch(
         raise
     finally:
         # The batch's working tables live only as long as the batch.
-        con.execute("DROP VIEW IF EXISTS standardised; DROP VIEW IF EXISTS landed_rows; DROP VIEW IF EXISTS batch_read")
-        for table in ("rejected", "batch_loads", "landing", "malformed", "csv_rejects", "csv_scans", "batch_files"):
+        con.execute("DROP VIEW IF EXISTS landed_rows; DROP VIEW IF EXISTS batch_read")
+        for table in (
+            "rejected",
+            "events_again",
+            "standardised",
+            "batch_loads",
+            "landing",
+            "malformed",
+            "csv_rejects",
+            "csv_scans",
+            "batch_files",
+        ):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     position_of = {facts.path.name: position for position, facts in batch}
     for name, load_id, read, rows_loaded, quarantined in loaded:
@@ -398,6 +425,54 @@ def _refuse_files_read_short(con, batch, results) -> None:
                 "Keep the file and report it: this is a fault of the reader, not of the extract.",
             ),
         )
+
+
+def read_bronze(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """The bronze layer: every loaded file's rows read again from the raw file, exactly as the
+    load read them, into the temporary table ``bronze_court_cases`` (load_id, row_number and
+    every column as text), which is returned.
+
+    The raw files are the bronze record; the database keeps where each one is and its
+    fingerprint (``loads``), not a second copy of its rows. Each file is checked first: one
+    that is gone or whose content changed since it was loaded raises ExtractRejected, naming it.
+    """
+    loaded = con.execute("SELECT load_id, file_path, file_sha256 FROM loads ORDER BY load_id").fetchall()
+    batch = []
+    for load_id, path, sha256 in loaded:
+        facts = preflight.inspect(path)
+        if facts.sha256 != sha256:
+            raise ExtractRejected(
+                path,
+                f"its content changed since it was loaded as load {load_id} (its fingerprint differs)",
+                "A raw file is the bronze record and must not change: restore it from the delivery.",
+            )
+        batch.append((load_id, facts))
+    if not batch:  # nothing loaded yet: an empty bronze
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE bronze_court_cases AS SELECT NULL::INTEGER AS load_id, "
+            "NULL::BIGINT AS row_number, unnest(getvariable('extract_as_text')) WITH NO DATA"
+        )
+        return con.table("bronze_court_cases")
+    con.execute("CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_path VARCHAR, rows_counted BIGINT)")
+    con.executemany(
+        "INSERT INTO batch_files VALUES (?, ?, ?)", [[load_id, str(f.path), f.records] for load_id, f in batch]
+    )
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        _land(con, batch)
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE bronze_court_cases AS
+               SELECT files.position AS load_id, landing.rowid - files.first_rowid + 1 AS row_number,
+                      landing.* EXCLUDE (filename)
+               FROM landing INNER JOIN batch_read AS files ON files.file_path = landing.filename
+               ORDER BY load_id, row_number"""
+        )
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP VIEW IF EXISTS batch_read")
+        for table in ("landing", "malformed", "csv_rejects", "csv_scans", "batch_files"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    return con.table("bronze_court_cases")
 
 
 def _result(con: duckdb.DuckDBPyConnection, file_name: str, status: str) -> LoadResult | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,25 +153,37 @@ def inspect(path: Path | str, method: str = "auto") -> FileFacts:
 
 
 def _scan_bytes(path: Path) -> dict:
-    """One pass over the bytes: SHA-256, line ends of each kind, blank lines, and whether there are quotes."""
+    """One pass over the bytes: SHA-256, line ends of each kind, blank lines, and whether there are quotes.
+
+    The fingerprint of each block is taken on another thread while this one counts its line
+    ends (hashlib lets other threads run), and a block with no carriage return skips the
+    searches that need one: most extracts end their lines in LF alone.
+    """
     digest = hashlib.sha256()
     lf = cr = crlf = size = 0
     blank = dict.fromkeys(_BLANK_LINE, 0)
     quoted = False
     carry = b""  # the end of the previous block, for patterns that span two blocks
-    with path.open("rb", buffering=0) as handle:
+    with path.open("rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashed = None
         while block := handle.read(BLOCK):
-            digest.update(block)
+            if hashed is not None:
+                hashed.result()  # the blocks are hashed in order, one at a time
+            hashed = hasher.submit(digest.update, block)
             size += len(block)
             lf += block.count(b"\n")
-            cr += block.count(b"\r")
-            crlf += block.count(b"\r\n") + (carry[-1:] == b"\r" and block[:1] == b"\n")
+            has_cr = b"\r" in block or b"\r" in carry
+            if has_cr:
+                cr += block.count(b"\r")
+                crlf += block.count(b"\r\n") + (carry[-1:] == b"\r" and block[:1] == b"\n")
             quoted = quoted or b'"' in block
             window = carry + block
             for end, (needle, pattern) in _BLANK_LINE.items():
-                if needle in window:
+                if (has_cr or "\r" not in end) and needle in window:
                     blank[end] += sum(1 for m in pattern.finditer(window) if m.end() > len(carry))
             carry = window[-2:]
+        if hashed is not None:
+            hashed.result()
     ends = {end for end, n in (("\r\n", crlf), ("\r", cr - crlf), ("\n", lf - crlf)) if n}
     records = 0
     if len(ends) == 1:

@@ -1,4 +1,7 @@
--- Each file read whole gets the next load id, in the batch's order.
+-- Bronze is the raw files themselves, kept as they were delivered. Each file
+-- read whole gets the next load id, in the batch's order, and `loads` keeps
+-- where it is and its fingerprint, so that it can be read again exactly as it
+-- was loaded (pipeline.read_bronze).
 CREATE OR REPLACE TEMP TABLE batch_loads AS
 SELECT
     (getvariable('last_load_id') + row_number() OVER (ORDER BY position))::INTEGER AS load_id,
@@ -10,13 +13,14 @@ INSERT INTO loads BY NAME
 SELECT
     load_id,
     file_name,
+    file_location AS file_path,
     file_sha256,
     getvariable('loaded_at') AS loaded_at
 FROM batch_loads;
 
--- The batch's rows as bronze keeps them: exactly as read, with their load.
--- row_number is the row's position among the rows the reader could split in
--- its file (rowid keeps file order). Validation reads this view too.
+-- The batch's rows exactly as read, with their load. row_number is the row's
+-- position among the rows the reader could split in its file (rowid keeps
+-- file order). Validation reads this view.
 CREATE OR REPLACE TEMP VIEW landed_rows AS
 SELECT
     landing.* EXCLUDE (filename),
@@ -24,9 +28,6 @@ SELECT
     landing.rowid - batch_loads.first_rowid + 1 AS row_number
 FROM landing
 INNER JOIN batch_loads ON batch_loads.file_path = landing.filename;
-
-INSERT INTO bronze_court_cases BY NAME
-SELECT * FROM landed_rows;
 
 -- Lines the reader could not split go straight to quarantine, one row per line.
 INSERT INTO quarantine BY NAME

@@ -1,11 +1,10 @@
 -- Reconciliation: for each file of the batch, count each table on its own.
 -- rows_read was counted from the file before DuckDB read it; rows_landed is
--- what bronze holds plus the lines the reader could not split.
+-- the rows DuckDB's reader gave plus the lines it could not split.
 INSERT INTO reconciliation BY NAME
-WITH bronze AS (
+WITH landed AS (
     SELECT load_id, count(*) AS n
-    FROM bronze_court_cases
-    WHERE load_id > getvariable('last_load_id')
+    FROM landed_rows
     GROUP BY load_id
 ),
 
@@ -31,11 +30,11 @@ counted AS (
         files.load_id,
         files.file_name,
         files.rows_counted AS rows_read,
-        coalesce(bronze.n, 0) + coalesce(quarantined.malformed_lines, 0) AS rows_landed,
+        coalesce(landed.n, 0) + coalesce(quarantined.malformed_lines, 0) AS rows_landed,
         coalesce(silver.n, 0) AS rows_loaded,
         coalesce(quarantined.n, 0) AS rows_quarantined
     FROM batch_loads AS files
-    LEFT JOIN bronze ON bronze.load_id = files.load_id
+    LEFT JOIN landed ON landed.load_id = files.load_id
     LEFT JOIN silver ON silver.load_id = files.load_id
     LEFT JOIN quarantined ON quarantined.load_id = files.load_id
 )

@@ -20,25 +20,17 @@ CREATE TABLE offence_categories (offence_category VARCHAR PRIMARY KEY);
 CREATE TABLE outcomes (outcome VARCHAR PRIMARY KEY);
 
 -- One row per file loaded: a file name is loaded once. Other tables name
--- the load by its load_id.
+-- the load by its load_id. The raw files are the bronze layer: each is kept
+-- as it was delivered, and its path and fingerprint here let the pipeline read
+-- it again exactly as it was loaded (pipeline.read_bronze). A copy of every
+-- raw row in this database would only repeat them.
 CREATE TABLE loads (
     load_id INTEGER PRIMARY KEY,
     file_name VARCHAR NOT NULL UNIQUE,
+    file_path VARCHAR NOT NULL,
     file_sha256 VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL
 );
-
--- Bronze: every row the CSV reader could split, as text, with where it came
--- from: the load (and so the file) and its position in the file.
-CREATE TABLE bronze_court_cases AS
-SELECT
-    NULL::INTEGER AS load_id,
-    NULL::BIGINT AS row_number,
-    unnest(getvariable('extract_as_text'))
-WITH NO DATA;
-
-ALTER TABLE bronze_court_cases ALTER COLUMN load_id SET NOT NULL;
-ALTER TABLE bronze_court_cases ALTER COLUMN row_number SET NOT NULL;
 
 -- Quarantine: every rejected row or line, as it arrived, the rule it broke and why.
 CREATE TABLE quarantine AS

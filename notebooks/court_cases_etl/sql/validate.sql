@@ -3,11 +3,13 @@
 CREATE OR REPLACE TEMP MACRO trimmed(value) AS
     CASE WHEN value LIKE ' %' OR value LIKE '% ' THEN trim(value) ELSE value END;
 
--- Standardise the batch's rows, as bronze keeps them (landed_rows). Fixable mess is fixed, not rejected:
+-- Standardise the batch's rows, as they were read (landed_rows). Fixable mess is fixed, not rejected:
 -- spaces, letter case, spaces for underscores. Each clean_ column is a value
 -- silver keeps; dates are typed here, and one that is not a real date
--- (2024-02-30) becomes NULL, to be judged below. silver.sql reads this view too.
-CREATE OR REPLACE TEMP VIEW standardised AS
+-- (2024-02-30) becomes NULL, to be judged below. Each row is also judged on
+-- its own here, once: content_rule names the first row rule it breaks. This
+-- table lives as long as the batch; silver.sql reads it too.
+CREATE OR REPLACE TEMP TABLE standardised AS
 WITH cleaned AS (
     SELECT
         load_id,
@@ -15,58 +17,51 @@ WITH cleaned AS (
         -- Each column of the contract (contract.toml): <name>_text, the value as it came, spaces
         -- stripped, blank as NULL; clean_<name>, standardised and typed.
         {{ contract_columns }}
-        -- the longest of the values as they arrived (every column of the extract)
-        list_max([length(coalesce(v, '')) FOR v IN list_value(*COLUMNS(getvariable('extract_columns')))])
-            AS longest_value,
         {{ contract_helpers }}
     FROM landed_rows
+),
+
+hashed AS (
+    SELECT
+        *,
+        hash(*COLUMNS('^clean_')) AS content_hash  -- a fingerprint of the event's clean values
+    FROM cleaned
 )
 
 SELECT
     *,
-    hash(*COLUMNS('^clean_')) AS content_hash  -- a fingerprint of the event's clean values
-FROM cleaned;
+    -- The row rules of rules.toml, in order: the first that holds names the row's rule.
+    {{ row_rules }} AS content_rule
+FROM hashed;
+
+-- An event is a case at an extraction_timestamp, and each must be loaded
+-- once. Most events come once. Only the rows of events that come again in
+-- this batch, or that silver already holds, need a closer look: these events.
+CREATE OR REPLACE TEMP TABLE events_again AS
+SELECT
+    clean_case_id,
+    clean_extraction_timestamp
+FROM standardised
+WHERE content_rule IS NULL
+GROUP BY ALL
+HAVING count(*) > 1
+UNION
+SELECT
+    silver.case_id,
+    silver.extraction_timestamp
+FROM silver_court_cases AS silver
+SEMI JOIN standardised AS batch
+    ON batch.clean_case_id = silver.case_id
+    AND batch.clean_extraction_timestamp = silver.extraction_timestamp;
 
 -- Give each row the first rule it breaks and a reason a person can act on.
 -- Only the rows that break one are kept here; silver takes the others.
 CREATE OR REPLACE TEMP TABLE rejected AS
-WITH ruled AS (
-    SELECT
-        *,
-        -- The row rules of rules.toml, in order: the first that holds names the row's rule.
-        {{ row_rules }} AS content_rule
+WITH contested AS (
+    SELECT standardised.*
     FROM standardised
-),
-
--- An event is a case at an extraction_timestamp, and each must be loaded
--- once. Most events come once. Only the rows of events that come again in
--- this batch, or that silver already holds, need a closer look.
-repeated AS (
-    SELECT
-        clean_case_id,
-        clean_extraction_timestamp
-    FROM ruled
-    WHERE content_rule IS NULL
-    GROUP BY ALL
-    HAVING count(*) > 1
-),
-
-contested AS (
-    SELECT ruled.*
-    FROM ruled
-    WHERE content_rule IS NULL
-        AND (
-            EXISTS (
-                FROM repeated
-                WHERE repeated.clean_case_id = ruled.clean_case_id
-                    AND repeated.clean_extraction_timestamp = ruled.clean_extraction_timestamp
-            )
-            OR EXISTS (
-                FROM silver_court_cases AS silver
-                WHERE silver.case_id = ruled.clean_case_id
-                    AND silver.extraction_timestamp = ruled.clean_extraction_timestamp
-            )
-        )
+    INNER JOIN events_again USING (clean_case_id, clean_extraction_timestamp)
+    WHERE standardised.content_rule IS NULL
 ),
 
 -- First within each file: copies of a row, or different rows for the same event.
@@ -132,7 +127,7 @@ broken AS (
     SELECT
         *,
         content_rule AS rule
-    FROM ruled
+    FROM standardised
     WHERE content_rule IS NOT NULL
     UNION ALL BY NAME
     SELECT * FROM judged
