@@ -434,6 +434,42 @@ def test_a_failed_publish_keeps_the_previous_output(loaded, tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["curated"]  # no half-written folder left behind
 
 
+def test_a_publish_writes_again_only_the_years_where_a_case_changed(extracts, tmp_path):
+    """A daily publish: the years no load changed keep their very files; the output is the full one."""
+    con = etl.connect()
+    etl.load_files(con, extracts.paths())
+    first = etl.publish(con, tmp_path / "out")
+    years = sorted(int(p.name.split("=")[1]) for p in (first / "court_cases").iterdir())
+    assert len(years) >= 2, "the test needs cases received in two years or more"
+    files_before = {p.relative_to(first): p.stat().st_ino for p in first.glob("court_cases/*/*.parquet")}
+    # One new case, received in the latest year, in a file of its own.
+    day = tmp_path / "court_cases_2099-01-01.csv"
+    columns = dict.fromkeys(gen.COLUMNS, "")
+    columns.update(case_id="CASE-999999", court_code=gen.courts_frame().court_code[0], offence_category=gen.OFFENCE_CATEGORIES[0],
+                   received_date=f"{years[-1]}-06-01", op="I", extraction_timestamp=f"{years[-1]}-12-31T02:00:00Z")  # fmt: skip
+    day.write_text(",".join(columns) + "\n" + ",".join(columns.values()) + "\n", encoding="utf-8")
+    assert etl.load_file(con, day).rows_loaded == 1
+    second = etl.publish(con, tmp_path / "out")
+    manifest = json.loads((second / "_manifest.json").read_text())
+    assert (manifest["years_written"], manifest["years_kept"]) == ([years[-1]], years[:-1])
+    for path, inode in files_before.items():
+        if not str(path).startswith(f"court_cases/received_year={years[-1]}/"):
+            assert (second / path).stat().st_ino == inode, f"{path} was written again"
+    full = etl.publish(con, tmp_path / "full")  # no earlier output there: every year is written
+    assert json.loads((full / "_manifest.json").read_text())["years_kept"] == []
+    reader = duckdb.connect()
+    for left, right in ((second, full), (full, second)):
+        extra = reader.sql(
+            f"SELECT count(*) FROM (FROM {curated_files.read_cases_sql(left)} "
+            f"EXCEPT ALL FROM {curated_files.read_cases_sql(right)})"
+        ).fetchall()[0][0]
+        assert extra == 0
+    assert manifest["versions"] == counts(con)["curated_court_cases"]
+    assert reader.sql(
+        f"SELECT count(*) FROM {curated_files.read_cases_sql(second)} WHERE case_id = 'CASE-999999'"
+    ).fetchall() == [(1,)]
+
+
 def test_ensure_curated_builds_once_then_returns_at_once(tmp_path, monkeypatch):
     curated = etl.ensure_curated(tmp_path, cases=150)
     assert curated == tmp_path / "curated"

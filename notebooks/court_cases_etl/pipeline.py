@@ -41,7 +41,14 @@ import example_output
 from example_output import output_folder
 
 from . import contract, extracts, preflight, rules
-from .curated_files import COURTS_FILE, CURATED_FOLDER, MANIFEST_FILE, cases_folder, read_cases_sql
+from .curated_files import (
+    COURTS_FILE,
+    CURATED_FOLDER,
+    MANIFEST_FILE,
+    cases_folder,
+    partition_folder,
+    read_cases_sql,
+)
 from .preflight import ExtractRejected, FileFacts, read_header
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +65,7 @@ MEMORY_LIMIT = "1GB"
 # completed_date or extraction_timestamp outside these is quarantined (date_out_of_range).
 PLAUSIBLE_DATES = (date(1990, 1, 1), date(2100, 1, 1))
 # The version of the tables in sql/schema.sql; a database made by another version is not reused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The steps of a batch's load, in order; each is a file in sql/.
 LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "reconcile")
@@ -500,22 +507,48 @@ def publish(
 
     Everything is written to a new folder first, then swapped in, so a reader
     sees either the old complete output or the new one. ``_manifest.json`` marks
-    the output complete. ``curated_files`` says where each file is.
+    the output complete and says which loads it holds. When the output there was
+    published from this database, only the years in which a case changed since
+    are written again: the files of the other years are kept as they are (linked
+    into the new folder, not copied). ``curated_files`` says where each file is.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     final = output_dir / CURATED_FOLDER
+    database_id, through = con.execute(
+        "SELECT (SELECT any_value(database_id)::VARCHAR FROM pipeline_schema), (SELECT coalesce(max(load_id), 0) FROM loads)"
+    ).fetchall()[0]
+    years = (
+        con.execute(
+            "SELECT list_sort(list(DISTINCT year(received_date)::INTEGER)) FROM silver_court_cases "
+            "WHERE received_date IS NOT NULL"
+        ).fetchall()[0][0]
+        or []
+    )
+    kept = _kept_years(con, final, database_id, years)
     staging = output_dir / f".curated-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
+        cases_folder(staging).mkdir()
         _set(con, "court_cases_dir", str(cases_folder(staging)))
         _set(con, "courts_file", str(staging / COURTS_FILE))
+        _set(con, "publish_years", [year for year in years if year not in kept])
         _run(con, "publish", profile_dir)
-        # Counted from the files just written, not from the view again.
+        for year in kept:  # a year no load changed: the same files, linked
+            _link_tree(partition_folder(final, year), partition_folder(staging, year))
+        # Counted from the files now in the folder, not from the view again.
         versions, current = con.execute(
             f"SELECT count(*), count(*) FILTER (mojap_current_record) FROM {read_cases_sql(staging)}"
         ).fetchall()[0]
-        manifest = {**(info or {}), "versions": versions, "current_versions": current}
+        manifest = {
+            **(info or {}),
+            "versions": versions,
+            "current_versions": current,
+            "database_id": database_id,
+            "through_load_id": through,
+            "years_written": [year for year in years if year not in kept],
+            "years_kept": sorted(kept),
+        }
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         old = output_dir / f".curated-old-{uuid.uuid4().hex[:8]}"
         if final.exists():
@@ -526,6 +559,37 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _kept_years(con, final: Path, database_id: str, years: list[int]) -> set[int]:
+    """The years whose files in the published output ``final`` are still right: it was published
+    from this database, and no case with an event received that year has changed since."""
+    try:
+        manifest = json.loads((final / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return set()  # no complete output there: write every year
+    through = manifest.get("through_load_id")
+    if manifest.get("database_id") != database_id or not isinstance(through, int):
+        return set()
+    changed = (
+        con.execute(
+            """SELECT list(DISTINCT year(received_date)::INTEGER) FROM silver_court_cases
+           WHERE case_id IN (SELECT case_id FROM silver_court_cases WHERE load_id > ?)""",
+            [through],
+        ).fetchall()[0][0]
+        or []
+    )
+    return {year for year in years if year not in changed and partition_folder(final, year).is_dir()}
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Make ``target`` hold the files of ``source``: hard links where the file system allows, else copies."""
+    target.mkdir(parents=True)
+    for file in source.iterdir():
+        try:
+            os.link(file, target / file.name)
+        except OSError:
+            shutil.copy2(file, target / file.name)
 
 
 def run_pipeline(

@@ -1,10 +1,13 @@
 -- Publish the curated history as Parquet, one folder per year received
 -- (Hive partitions: court_cases/received_year=2024/...), and the court list.
+-- Only the years in publish_years are written: those where the loads since the
+-- last publish changed a case (the pipeline keeps the other years' files).
 COPY (
     SELECT
         *,
         CAST(year(received_date) AS INTEGER) AS received_year
     FROM curated_court_cases
+    WHERE list_contains(getvariable('publish_years'), received_year)
     ORDER BY received_year, case_id, mojap_start_datetime
 ) TO (getvariable('court_cases_dir')) (FORMAT parquet, PARTITION_BY (received_year));
 

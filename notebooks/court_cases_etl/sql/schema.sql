@@ -4,9 +4,11 @@
 -- and unnest() turns that into one text column each.
 
 -- The version of these tables. A database made by another version is not
--- reused: rebuild it from the raw extracts.
-CREATE TABLE pipeline_schema (version INTEGER NOT NULL);
-INSERT INTO pipeline_schema VALUES (getvariable('schema_version'));
+-- reused: rebuild it from the raw extracts. database_id names this database
+-- in the curated output it publishes, so that a later publish knows what the
+-- output already holds.
+CREATE TABLE pipeline_schema (version INTEGER NOT NULL, database_id UUID NOT NULL);
+INSERT INTO pipeline_schema VALUES (getvariable('schema_version'), uuid());
 
 CREATE TABLE courts (
     court_code VARCHAR PRIMARY KEY,

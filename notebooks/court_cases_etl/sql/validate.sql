@@ -24,7 +24,8 @@ WITH cleaned AS (
 hashed AS (
     SELECT
         *,
-        hash(*COLUMNS('^clean_')) AS content_hash  -- a fingerprint of the event's clean values
+        hash(*COLUMNS('^clean_')) AS content_hash,  -- a fingerprint of the event's clean values
+        hash(clean_case_id, clean_extraction_timestamp) AS event_key  -- and of the event: its case and time
     FROM cleaned
 )
 
@@ -38,21 +39,15 @@ FROM hashed;
 -- once. Most events come once. Only the rows of events that come again in
 -- this batch, or that silver already holds, need a closer look: these events.
 CREATE OR REPLACE TEMP TABLE events_again AS
-SELECT
-    clean_case_id,
-    clean_extraction_timestamp
+SELECT event_key
 FROM standardised
 WHERE content_rule IS NULL
-GROUP BY ALL
+GROUP BY event_key
 HAVING count(*) > 1
 UNION
-SELECT
-    silver.case_id,
-    silver.extraction_timestamp
-FROM silver_court_cases AS silver
-SEMI JOIN standardised AS batch
-    ON batch.clean_case_id = silver.case_id
-    AND batch.clean_extraction_timestamp = silver.extraction_timestamp;
+SELECT hash(case_id, extraction_timestamp) AS event_key
+FROM silver_court_cases
+WHERE hash(case_id, extraction_timestamp) IN (SELECT event_key FROM standardised);
 
 -- Give each row the first rule it breaks and a reason a person can act on.
 -- Only the rows that break one are kept here; silver takes the others.
@@ -60,7 +55,7 @@ CREATE OR REPLACE TEMP TABLE rejected AS
 WITH contested AS (
     SELECT standardised.*
     FROM standardised
-    INNER JOIN events_again USING (clean_case_id, clean_extraction_timestamp)
+    SEMI JOIN events_again USING (event_key)  -- the key is a fingerprint: a rare false match only looks closer
     WHERE standardised.content_rule IS NULL
 ),
 
