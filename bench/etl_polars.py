@@ -85,9 +85,11 @@ def _content_rule(earliest: pl.Expr, latest: pl.Expr) -> pl.Expr:
     )
 
 
-def run(folder: Path, out: Path) -> dict:
-    """Load every extract in ``folder``; write the curated history and the quarantine under ``out``."""
-    files = sorted(str(p) for p in Path(folder).glob("court_cases_*.csv"))
+def run(source: Path | list[Path], out: Path) -> dict:
+    """Load the extracts ``source`` names (a list of files, or every extract in a folder); write
+    the curated history and the quarantine under ``out``."""
+    found = sorted(Path(source).glob("court_cases_*.csv")) if isinstance(source, Path) else source
+    files = sorted(str(p) for p in found)
     order = {path: number for number, path in enumerate(files)}
     earliest, latest = (pl.lit(d) for d in etl.PLAUSIBLE_DATES)
     raw = pl.scan_csv(files, schema=dict.fromkeys(gen.COLUMNS, pl.String), include_file_paths="path").with_columns(
