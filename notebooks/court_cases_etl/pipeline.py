@@ -379,6 +379,7 @@ def _load_batch(
         con.execute("DROP VIEW IF EXISTS landed_rows; DROP VIEW IF EXISTS batch_read")
         for table in (
             "rejected",
+            "contested_rows",
             "events_again",
             "standardised",
             "batch_loads",

@@ -5,8 +5,9 @@ SQL expression over the standardised ``clean_<name>`` and ``<name>_text`` column
 breaks the rule), its reason (words a person can act on, with ``{...}`` for a value) and what to
 do. The order of the blocks is precedence: a row is quarantined under the first rule it breaks.
 Adding a rule is one block in one file; ``sql/validate.sql`` holds the rest of validation, with
-``{{ row_rules }}``, ``{{ event_rules }}`` and ``{{ reasons }}`` where the rules go, and
-``build_sql`` fills them in (``pipeline.sql("validate")`` is the SQL that runs).
+``{{ row_rules }}``, ``{{ event_rules }}``, ``{{ row_reasons }}`` and ``{{ event_reasons }}``
+where the rules go, and ``build_sql`` fills them in (``pipeline.sql("validate")`` is the SQL
+that runs).
 
 Why TOML and not CSV: a condition is SQL, full of commas and quotes, which a CSV cell would
 need escaped; in TOML a string in '...' holds SQL as it is, a long one can span lines in
@@ -184,6 +185,14 @@ def _first_rule(rules, judged: str) -> str:
     return "CASE\n" + "\n".join(f"            {case}" for case in cases) + "\n        END"
 
 
+def _reasons(rules, judged: str) -> str:
+    """The reason of the rule a row broke (its name in `rule`), for the rules judged so."""
+    cases = [f"WHEN '{r.name}' THEN {reason_sql(r.reason)}" for r in rules if r.judged == judged]
+    if not cases:
+        return "NULL::VARCHAR"
+    return "CASE rule\n" + "\n".join(f"        {case}" for case in cases) + "\n    END"
+
+
 def _wrapped(sql: str) -> str:
     """A condition in brackets, its lines kept (a -- comment ends at its line)."""
     lines = [line.strip() for line in sql.strip().splitlines()]
@@ -192,12 +201,12 @@ def _wrapped(sql: str) -> str:
 
 def fragments(rules: tuple[Rule, ...], columns: tuple[contract.Column, ...]) -> dict[str, str]:
     """What fills each {{ marker }} of the SQL files, from the rules and the contract."""
-    reasons = "\n".join(f"        WHEN '{r.name}' THEN {reason_sql(r.reason)}" for r in rules)
     indent = "\n        "
     return {
         "row_rules": _first_rule(rules, "row"),
         "event_rules": _first_rule(rules, "event"),
-        "reasons": f"CASE rule\n{reasons}\n    END",
+        "row_reasons": _reasons(rules, "row"),
+        "event_reasons": _reasons(rules, "event"),
         "contract_columns": contract.standardised_sql(columns).replace("\n", indent),
         "contract_helpers": contract.helpers_sql(columns).replace("\n", indent).rstrip(","),
         "silver_columns": contract.silver_sql(columns),
@@ -292,10 +301,11 @@ def _stub_tables(con, columns, template: str) -> None:
     con.execute("SET VARIABLE extract_columns = ?", [[c.name for c in columns]])
     con.execute("SET VARIABLE earliest_date = DATE '1990-01-01'")
     con.execute("SET VARIABLE latest_date = DATE '2100-01-01'")
-    filled = fill(template, {**fragments((), columns), "reasons": "NULL"})
+    filled = fill(template, fragments((), columns))
     statements = con.extract_statements(filled)
-    for statement in statements[:2]:  # the macro and the standardised view
+    for statement in statements[:2]:  # the two macros: trimmed() and standardise()
         con.execute(statement)
+    con.execute("CREATE VIEW standardised AS FROM standardise('landed_rows')")
     extra = ", ".join(f"NULL::{kind} AS {name}" for name, kind in EVENT_COLUMNS.items())
     con.execute(f"CREATE VIEW facts_stub AS SELECT *, {extra} FROM standardised")
 

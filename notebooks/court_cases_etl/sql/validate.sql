@@ -3,13 +3,12 @@
 CREATE OR REPLACE TEMP MACRO trimmed(value) AS
     CASE WHEN value LIKE ' %' OR value LIKE '% ' THEN trim(value) ELSE value END;
 
--- Standardise the batch's rows, as they were read (landed_rows). Fixable mess is fixed, not rejected:
--- spaces, letter case, spaces for underscores. Each clean_ column is a value
--- silver keeps; dates are typed here, and one that is not a real date
--- (2024-02-30) becomes NULL, to be judged below. Each row is also judged on
--- its own here, once: content_rule names the first row rule it breaks. This
--- table lives as long as the batch; silver.sql reads it too.
-CREATE OR REPLACE TEMP TABLE standardised AS
+-- standardise('a table'): that table's landed rows, standardised. Fixable mess is fixed, not
+-- rejected: spaces, letter case, spaces for underscores. Each clean_ column is a value silver
+-- keeps; dates are typed here, and one that is not a real date (2024-02-30) becomes NULL, to
+-- be judged below. One definition, used twice below: on every row, and again in full on the
+-- few rows that need a closer look.
+CREATE OR REPLACE TEMP MACRO standardise(landed) AS TABLE
 WITH cleaned AS (
     SELECT
         load_id,
@@ -18,22 +17,36 @@ WITH cleaned AS (
         -- stripped, blank as NULL; clean_<name>, standardised and typed.
         {{ contract_columns }}
         {{ contract_helpers }}
-    FROM landed_rows
-),
-
-hashed AS (
-    SELECT
-        *,
-        hash(*COLUMNS('^clean_')) AS content_hash,  -- a fingerprint of the event's clean values
-        hash(clean_case_id, clean_extraction_timestamp) AS event_key  -- and of the event: its case and time
-    FROM cleaned
+    FROM query_table(landed)
 )
 
 SELECT
     *,
-    -- The row rules of rules.toml, in order: the first that holds names the row's rule.
-    {{ row_rules }} AS content_rule
-FROM hashed;
+    hash(*COLUMNS('^clean_')) AS content_hash,  -- a fingerprint of the event's clean values
+    hash(clean_case_id, clean_extraction_timestamp) AS event_key  -- and of the event: its case and time
+FROM cleaned;
+
+-- Every row of the batch (landed_rows) standardised and judged on its own, once: content_rule
+-- names the first row rule it breaks, and reason says why. The table keeps what silver needs
+-- and the judgement; it lives as long as the batch.
+CREATE OR REPLACE TEMP TABLE standardised AS
+WITH ruled AS (
+    SELECT
+        *,
+        -- The row rules of rules.toml, in order: the first that holds names the row's rule.
+        {{ row_rules }} AS rule
+    FROM standardise('landed_rows')
+)
+
+SELECT
+    load_id,
+    row_number,
+    COLUMNS('^clean_'),
+    content_hash,
+    event_key,
+    rule AS content_rule,
+    {{ row_reasons }} AS reason  -- each rule's reason, from rules.toml
+FROM ruled;
 
 -- An event is a case at an extraction_timestamp, and each must be loaded
 -- once. Most events come once. Only the rows of events that come again in
@@ -49,14 +62,23 @@ SELECT hash(case_id, extraction_timestamp) AS event_key
 FROM silver_court_cases
 WHERE hash(case_id, extraction_timestamp) IN (SELECT event_key FROM standardised);
 
+-- Their rows as they were landed, to be standardised again in full (the key is a fingerprint:
+-- a rare false match only looks closer).
+CREATE OR REPLACE TEMP TABLE contested_rows AS
+SELECT landed_rows.*
+FROM landed_rows
+SEMI JOIN (
+    SELECT load_id, row_number
+    FROM standardised
+    SEMI JOIN events_again USING (event_key)
+    WHERE content_rule IS NULL
+) AS again USING (load_id, row_number);
+
 -- Give each row the first rule it breaks and a reason a person can act on.
 -- Only the rows that break one are kept here; silver takes the others.
 CREATE OR REPLACE TEMP TABLE rejected AS
 WITH contested AS (
-    SELECT standardised.*
-    FROM standardised
-    SEMI JOIN events_again USING (event_key)  -- the key is a fingerprint: a rare false match only looks closer
-    WHERE standardised.content_rule IS NULL
+    FROM standardise('contested_rows')
 ),
 
 -- First within each file: copies of a row, or different rows for the same event.
@@ -116,23 +138,20 @@ judged AS (
         *,
         {{ event_rules }} AS rule
     FROM facts
-),
-
-broken AS (
-    SELECT
-        *,
-        content_rule AS rule
-    FROM standardised
-    WHERE content_rule IS NOT NULL
-    UNION ALL BY NAME
-    SELECT * FROM judged
-    WHERE rule IS NOT NULL
 )
 
--- Each rule's reason, from rules.toml.
+SELECT
+    load_id,
+    row_number,
+    content_rule AS rule,
+    reason
+FROM standardised
+WHERE content_rule IS NOT NULL
+UNION ALL
 SELECT
     load_id,
     row_number,
     rule,
-    {{ reasons }} AS reason
-FROM broken;
+    {{ event_reasons }} AS reason  -- each rule's reason, from rules.toml
+FROM judged
+WHERE rule IS NOT NULL;
