@@ -189,8 +189,8 @@ def test_a_row_lost_between_landing_and_validation_rolls_the_batch_back(extracts
         if step != "bronze":
             return text
         planted = text.replace(
-            "INNER JOIN batch_loads ON batch_loads.file_path = landing.filename;",
-            "INNER JOIN batch_loads ON batch_loads.file_path = landing.filename\n"
+            "INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number;",
+            "INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number\n"
             "WHERE landing.rowid <> (SELECT min(rowid) FROM landing);",
         )
         assert planted != text, "bronze.sql changed: plant the loss where the landed rows are taken"

@@ -327,13 +327,17 @@ def _load_batch(
         _set(con, "earliest_date", PLAUSIBLE_DATES[0])
         _set(con, "latest_date", PLAUSIBLE_DATES[1])
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_path VARCHAR, file_name VARCHAR, "
-            "file_location VARCHAR, file_sha256 VARCHAR, rows_counted BIGINT)"
+            "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_number INTEGER, file_path VARCHAR, "
+            "file_name VARCHAR, file_location VARCHAR, file_sha256 VARCHAR, rows_counted BIGINT)"
         )
         con.executemany(
-            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?)",
-            [[position, str(f.path), f.path.name, str(f.path.resolve()), f.sha256, f.records] for position, f in batch],
+            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [position, number, str(f.path), f.path.name, str(f.path.resolve()), f.sha256, f.records]
+                for number, (position, f) in enumerate(batch, start=1)
+            ],
         )
+        _set(con, "batch_paths", [str(f.path) for _, f in batch])
         for step in LOAD_STEPS:
             bar.set_postfix_str(step, refresh=False)
             if step == "bronze":
@@ -405,7 +409,7 @@ def _land(con, batch: list[tuple[int, FileFacts]], profile_dir=None) -> None:
     short = [path for (path,) in con.execute("SELECT file_path FROM batch_read WHERE NOT read_whole").fetchall()]
     columns_of = {str(facts.path): facts.columns for _, facts in batch}
     for path in short:
-        con.execute("DELETE FROM landing WHERE filename = ?", [path])
+        con.execute("DELETE FROM landing WHERE file_number = list_position(getvariable('batch_paths'), ?)", [path])
         con.execute("DELETE FROM malformed WHERE filename = ?", [path])
         _land_files(con, [path], columns_of[path])
 
@@ -461,18 +465,23 @@ def read_bronze(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
             "NULL::BIGINT AS row_number, unnest(getvariable('extract_as_text')) WITH NO DATA"
         )
         return con.table("bronze_court_cases")
-    con.execute("CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_path VARCHAR, rows_counted BIGINT)")
-    con.executemany(
-        "INSERT INTO batch_files VALUES (?, ?, ?)", [[load_id, str(f.path), f.records] for load_id, f in batch]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_number INTEGER, file_path VARCHAR, "
+        "rows_counted BIGINT)"
     )
+    con.executemany(
+        "INSERT INTO batch_files VALUES (?, ?, ?, ?)",
+        [[load_id, number, str(f.path), f.records] for number, (load_id, f) in enumerate(batch, start=1)],
+    )
+    _set(con, "batch_paths", [str(f.path) for _, f in batch])
     try:
         con.execute("SET preserve_insertion_order = true")
         _land(con, batch)
         con.execute(
             """CREATE OR REPLACE TEMP TABLE bronze_court_cases AS
                SELECT files.position AS load_id, landing.rowid - files.first_rowid + 1 AS row_number,
-                      landing.* EXCLUDE (filename)
-               FROM landing INNER JOIN batch_read AS files ON files.file_path = landing.filename
+                      landing.* EXCLUDE (file_number)
+               FROM landing INNER JOIN batch_read AS files ON files.file_number = landing.file_number
                ORDER BY load_id, row_number"""
         )
     finally:

@@ -23,11 +23,11 @@ FROM batch_loads;
 -- file order). Validation reads this view.
 CREATE OR REPLACE TEMP VIEW landed_rows AS
 SELECT
-    landing.* EXCLUDE (filename),
+    landing.* EXCLUDE (file_number),
     batch_loads.load_id,
     landing.rowid - batch_loads.first_rowid + 1 AS row_number
 FROM landing
-INNER JOIN batch_loads ON batch_loads.file_path = landing.filename;
+INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number;
 
 -- Lines the reader could not split go straight to quarantine, one row per line.
 INSERT INTO quarantine BY NAME

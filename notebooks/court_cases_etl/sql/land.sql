@@ -1,5 +1,6 @@
 -- Land the batch as text: one read of all its files that share a header
--- order (almost always all of them), with each row's file in `filename`.
+-- order (almost always all of them), with each row's file by its number in
+-- the batch (`file_number`: a number a row, not the file's path).
 -- Every column is read as VARCHAR, so a bad value never stops the load: it
 -- is judged later, row by row. Lines the reader cannot split (too few or
 -- too many values, bytes that are not UTF-8, an unclosed quote, a line over
@@ -7,7 +8,7 @@
 CREATE TEMP TABLE IF NOT EXISTS landing AS
 SELECT
     unnest(getvariable('extract_as_text')),
-    NULL::VARCHAR AS filename
+    NULL::INTEGER AS file_number
 WITH NO DATA;
 
 CREATE TEMP TABLE IF NOT EXISTS malformed (
@@ -22,7 +23,9 @@ DROP TABLE IF EXISTS csv_rejects;
 DROP TABLE IF EXISTS csv_scans;
 
 INSERT INTO landing BY NAME
-SELECT *
+SELECT
+    * EXCLUDE (filename),
+    list_position(getvariable('batch_paths'), filename)::INTEGER AS file_number
 FROM read_csv(
     getvariable('land_files'),
     columns = getvariable('land_columns'),  -- the files' own header order, every column VARCHAR
@@ -58,11 +61,11 @@ INNER JOIN csv_scans AS scans USING (scan_id, file_id);
 CREATE OR REPLACE TEMP VIEW batch_read AS
 WITH landed AS (
     SELECT
-        filename,
+        file_number,
         count(*) AS n_rows,
         min(rowid) AS first_rowid
     FROM landing
-    GROUP BY filename
+    GROUP BY file_number
 ),
 
 unsplit AS (
@@ -79,5 +82,5 @@ SELECT
     coalesce(landed.n_rows, 0) + coalesce(unsplit.n_lines, 0) AS rows_landed,
     rows_landed = files.rows_counted AS read_whole
 FROM batch_files AS files
-LEFT JOIN landed ON landed.filename = files.file_path
+LEFT JOIN landed ON landed.file_number = files.file_number
 LEFT JOIN unsplit ON unsplit.filename = files.file_path;
