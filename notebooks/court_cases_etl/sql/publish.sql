@@ -7,7 +7,8 @@ COPY (
         *,
         CAST(year(received_date) AS INTEGER) AS received_year
     FROM curated_court_cases
-    WHERE list_contains(getvariable('publish_years'), received_year)
+    WHERE len(getvariable('publish_years')) > 0  -- no year to write: nothing is computed
+        AND list_contains(getvariable('publish_years'), received_year)
     ORDER BY received_year, case_id, mojap_start_datetime
 ) TO (getvariable('court_cases_dir')) (FORMAT parquet, PARTITION_BY (received_year));
 

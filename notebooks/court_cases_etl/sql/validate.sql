@@ -58,9 +58,13 @@ WHERE content_rule IS NULL
 GROUP BY event_key
 HAVING count(*) > 1
 UNION
-SELECT hash(case_id, extraction_timestamp) AS event_key
-FROM silver_court_cases
-WHERE hash(case_id, extraction_timestamp) IN (SELECT event_key FROM standardised);
+-- (joined on the case and the time themselves, not on their fingerprint: silver's blocks of
+-- rows record their range of times, so a daily batch reads only the blocks of its own times)
+SELECT hash(silver.case_id, silver.extraction_timestamp) AS event_key
+FROM silver_court_cases AS silver
+SEMI JOIN standardised AS batch
+    ON batch.clean_case_id = silver.case_id
+    AND batch.clean_extraction_timestamp = silver.extraction_timestamp;
 
 -- Their rows as they were landed, to be standardised again in full (the key is a fingerprint:
 -- a rare false match only looks closer).
