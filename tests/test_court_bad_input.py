@@ -370,3 +370,17 @@ def test_no_date_outside_the_window_reaches_silver(tmp_path):
     ).fetchall()[0][0]
     assert outside == 0
     assert etl.curated_state(con)["received_date"].min() >= pd.Timestamp(earliest)
+
+
+def test_bronze_is_read_again_from_the_raw_files_and_refuses_one_that_changed(tmp_path):
+    path = tmp_path / "day.csv"
+    path.write_bytes(lines(GOOD, GOOD2))
+    con = etl.connect()
+    etl.load_file(con, path)
+    assert etl.read_bronze(con).count("*").fetchall() == [(2,)]
+    path.write_bytes(lines(GOOD))  # the raw file is the bronze record: it must not change
+    with pytest.raises(etl.ExtractRejected, match="content changed since it was loaded as load 1"):
+        etl.read_bronze(con)
+    path.unlink()
+    with pytest.raises(etl.ExtractRejected, match="does not exist"):
+        etl.read_bronze(con)
