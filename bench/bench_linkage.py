@@ -26,11 +26,12 @@ Beside it, two reference points on the same data:
 
 Each run also reports what training cost, step by step (the prior, u from random pairs,
 m by expectation maximisation: the seconds of each kind of step in the notebook's training
-cells), and every comparison Splink warns is "not fully trained" (a level that no random
-pair fell into, so that its u is a default, not an estimate): a logging handler on the
-`splink` logger hears the warning in the run's process.
+cells), and every comparison Splink warns is "not fully trained" (a level that training
+never saw, such as one that no random pair fell into, so that its m or u is a default, not
+an estimate): a logging handler on the `splink` logger hears the warning in the run's process.
 
-Goals (issue 23; each is printed as met or NOT met, with what stands in its way):
+Goals (issue 23; each is printed as met or NOT met, with the figures that judge it; the
+tables above are the profile that shows where the time and the errors go):
 
 - the model fully trained: no "not fully trained" warning at any size;
 - precision and recall of the links at the chosen threshold at least 0.98 at every size;
