@@ -44,7 +44,8 @@ def weights(model: dict) -> dict[str, float]:
 
 
 def u_pairs() -> int:
-    """How many random pairs estimate u: ``max_pairs`` of the notebook's u step."""
+    """The most random pairs that estimate u: ``max_pairs`` of the notebook's u step (Splink
+    stops sooner, comparison by comparison, once each level has been seen ``min_count_per_level`` times)."""
     for step in model_definition.read().training:
         for node in ast.walk(ast.parse(step)):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "estimate_u_using_random_sampling":

@@ -68,7 +68,7 @@ def with_dob_level(level: str, marker: str = "cll.ElseLevel()"):
 
 def with_training_cell(code: str):
     def edit(cells):
-        at = next(i for i, c in enumerate(cells) if "dob_session =" in "".join(c["source"]))
+        at = next(i for i, c in enumerate(cells) if "pnc_session =" in "".join(c["source"]))
         new = {
             "cell_type": "code",
             "execution_count": None,

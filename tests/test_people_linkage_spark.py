@@ -12,12 +12,13 @@ tables to Parquet and links them twice:
 
 Training on Spark (``on_spark``'s ``trained`` run) is not repeated here: on 2 cores it
 costs about 65 s of Spark jobs (140 s on a loaded machine), too much for every `make test`.
-It was measured on 2 December 2026: Splink draws the random pairs that estimate u by hashing
+``make bench ONLY=linkage_spark`` measures it (its figures are in
+bench/results/linkage_spark.json): Splink draws the random pairs that estimate u by hashing
 each record's id with the engine's own ``hash``, so the same seed picks other pairs on each
-engine; the prior was identical, the largest gap in a level's match weight was 1.34 bits
-(the rarest level, seen in about 57 and 23 of the 300,000 pairs; no other above 0.45), and
-the clusters at the chosen threshold scored exactly as DuckDB's against the truth. To run
-it again: ``python -m people_linkage.on_spark IN_DIR OUT_DIR --model MODEL.json``.
+engine, and the models differ a little (the prior was identical on 2 and 3 December 2026;
+the largest gap in a level's match weight is in the JSON), while the clusters at the chosen
+threshold scored exactly as DuckDB's against the truth on 2 December. To run it again:
+``python -m people_linkage.on_spark IN_DIR OUT_DIR --model MODEL.json``.
 """
 
 from __future__ import annotations

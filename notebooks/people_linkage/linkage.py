@@ -50,6 +50,8 @@ class LinkageRun:
     em_sessions: list  # the EMTrainingSession of each training step
     predictions: Any  # SplinkDataFrame: scored pairs at or above PREDICT_FLOOR
     seconds: dict[str, float] = field(default_factory=dict)
+    # The seconds of "training", by step (model_definition.step_name): the prior, u, m.
+    training_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def comparisons(self) -> int:
@@ -198,7 +200,7 @@ def link_people(
     if trained is not None:
         settings = with_parameters(settings.create_settings_dict(db_api.sql_dialect.sql_dialect_str), trained)
     linker = Linker(list(inputs.values()), settings, log_level=log_level)
-    seconds = {}
+    seconds, training_seconds = {}, {}
     blocking, sessions = [], []
     if trained is None:
         started = time.perf_counter()
@@ -206,13 +208,13 @@ def link_people(
         seconds["counting comparisons"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        sessions = train(linker, model)
+        sessions = train(linker, model, training_seconds)
         seconds["training"] = time.perf_counter() - started
 
     started = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR)
     seconds["prediction"] = time.perf_counter() - started
-    return LinkageRun(linker, inputs, blocking, sessions, predictions, seconds)
+    return LinkageRun(linker, inputs, blocking, sessions, predictions, seconds, training_seconds)
 
 
 def cluster(run: LinkageRun, threshold: float):

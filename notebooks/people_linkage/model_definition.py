@@ -31,6 +31,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,14 +119,26 @@ def read(notebook: Path = NOTEBOOK) -> Model:
     )
 
 
-def train(linker, model: Model) -> list:
+def step_name(code: str) -> str:
+    """What a training step does, as the ``linker.training`` method it calls names it
+    (``estimate_u_using_random_sampling``), or ``training cell`` if it calls none."""
+    found = re.search(r"linker\.training\.(\w+)", code)
+    return found.group(1) if found else "training cell"
+
+
+def train(linker, model: Model, seconds: dict[str, float] | None = None) -> list:
     """Run the model's training steps on ``linker``, in order; return what each step returned
-    that is a session of expectation maximisation."""
+    that is a session of expectation maximisation. With ``seconds``, add each step's seconds
+    to it under the step's name (``step_name``), summed over steps of the same name."""
     sessions = []
     for number, code in enumerate(model.training, 1):
         namespace = {"linker": linker, "block_on": block_on}
         before = set(namespace)
+        started = time.perf_counter()
         _run(code, namespace, f"{model.notebook.name}, training cell {number}")
+        if seconds is not None:
+            name = step_name(code)
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
         sessions += [
             value
             for name, value in namespace.items()
