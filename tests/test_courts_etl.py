@@ -186,14 +186,14 @@ def test_a_row_lost_between_landing_and_validation_rolls_the_batch_back(extracts
 
     def losing_sql(step):
         text = real_sql(step)
-        if step != "bronze":
+        if step != "validate":
             return text
         planted = text.replace(
             "INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number;",
             "INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number\n"
             "WHERE landing.rowid <> (SELECT min(rowid) FROM landing);",
         )
-        assert planted != text, "bronze.sql changed: plant the loss where the landed rows are taken"
+        assert planted != text, "validate.sql changed: plant the loss where the landed rows are taken"
         return planted
 
     monkeypatch.setattr(etl, "sql", losing_sql)

@@ -68,7 +68,9 @@ PLAUSIBLE_DATES = (date(1990, 1, 1), date(2100, 1, 1))
 SCHEMA_VERSION = 5
 
 # The steps of a batch's load, in order; each is a file in sql/.
-LOAD_STEPS = ("land", "bronze", "validate", "quarantine", "silver", "reconcile")
+# Landing and validation fill only temporary tables, so they run before the batch's transaction,
+# which bronze starts: a temporary table made inside a transaction is slower to read.
+LOAD_STEPS = ("land", "validate", "bronze", "quarantine", "silver", "reconcile")
 # The tables a load writes to (the curated history is a view over silver).
 TABLES = ("loads", "quarantine", "silver_court_cases", "curated_court_cases", "reconciliation")
 
@@ -317,8 +319,8 @@ def _load_batch(
     con, batch: list[tuple[int, FileFacts]], results: dict[int, LoadResult], bar, fail_after, profile_dir
 ) -> None:
     """Run the SQL steps over the checked files in one transaction: all of it, or (on any error) none of it."""
-    # Landing only fills temporary tables, so it runs before the transaction: a
-    # temporary table made inside it is slower to read, and the batch reads it twice.
+    # Landing and validation only fill temporary tables, so they run before the transaction
+    # (which bronze starts): a temporary table made inside one is slower to read.
     in_transaction = False
     try:
         last_load_id = con.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchall()[0][0]
@@ -351,7 +353,7 @@ def _load_batch(
                 con.execute("SET preserve_insertion_order = false")
             else:
                 _run(con, step, profile_dir)
-            if step == "bronze":
+            if step == "land":
                 _refuse_files_read_short(con, batch, results)
             bar.update()
             if step == fail_after:
@@ -421,7 +423,7 @@ def _land_files(con, files: list[str], columns: tuple[str, ...], profile_dir=Non
 
 
 def _refuse_files_read_short(con, batch, results) -> None:
-    """Refuse the files whose records DuckDB's reader did not all account for (bronze.sql left them out)."""
+    """Refuse the files whose records DuckDB's reader did not all account for (validate.sql leaves them out)."""
     short = con.execute("SELECT position, rows_counted, rows_landed FROM batch_read WHERE NOT read_whole").fetchall()
     facts_at = dict(batch)
     for position, counted, landed in short:

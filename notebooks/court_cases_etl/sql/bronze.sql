@@ -1,14 +1,8 @@
--- Bronze is the raw files themselves, kept as they were delivered. Each file
--- read whole gets the next load id, in the batch's order, and `loads` keeps
--- where it is and its fingerprint, so that it can be read again exactly as it
--- was loaded (pipeline.read_bronze).
-CREATE OR REPLACE TEMP TABLE batch_loads AS
-SELECT
-    (getvariable('last_load_id') + row_number() OVER (ORDER BY position))::INTEGER AS load_id,
-    *
-FROM batch_read
-WHERE read_whole;
-
+-- Bronze is the raw files themselves, kept as they were delivered: `loads`
+-- keeps where each file read whole is and its fingerprint, so that it can be
+-- read again exactly as it was loaded (pipeline.read_bronze). This is the
+-- first step inside the batch's transaction: the steps before it (landing,
+-- validation) fill only temporary tables.
 INSERT INTO loads BY NAME
 SELECT
     load_id,
@@ -17,17 +11,6 @@ SELECT
     file_sha256,
     getvariable('loaded_at') AS loaded_at
 FROM batch_loads;
-
--- The batch's rows exactly as read, with their load. row_number is the row's
--- position among the rows the reader could split in its file (rowid keeps
--- file order). Validation reads this view.
-CREATE OR REPLACE TEMP VIEW landed_rows AS
-SELECT
-    landing.* EXCLUDE (file_number),
-    batch_loads.load_id,
-    landing.rowid - batch_loads.first_rowid + 1 AS row_number
-FROM landing
-INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number;
 
 -- Lines the reader could not split go straight to quarantine, one row per line.
 INSERT INTO quarantine BY NAME

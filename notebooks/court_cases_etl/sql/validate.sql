@@ -1,3 +1,6 @@
+-- Validation fills only temporary tables, so it runs before the batch's
+-- transaction (a temporary table made inside one is slower to read).
+
 -- trim() strips spaces. Most values have none, and looking first is
 -- four times faster than trimming a million values that need nothing.
 CREATE OR REPLACE TEMP MACRO trimmed(value) AS
@@ -25,6 +28,25 @@ SELECT
     hash(*COLUMNS('^clean_')) AS content_hash,  -- a fingerprint of the event's clean values
     hash(clean_case_id, clean_extraction_timestamp) AS event_key  -- and of the event: its case and time
 FROM cleaned;
+
+-- Each file read whole gets the next load id, in the batch's order.
+CREATE OR REPLACE TEMP TABLE batch_loads AS
+SELECT
+    (getvariable('last_load_id') + row_number() OVER (ORDER BY position))::INTEGER AS load_id,
+    *
+FROM batch_read
+WHERE read_whole;
+
+-- The batch's rows exactly as read, with their load. row_number is the row's
+-- position among the rows the reader could split in its file (rowid keeps
+-- file order). Validation reads this view.
+CREATE OR REPLACE TEMP VIEW landed_rows AS
+SELECT
+    landing.* EXCLUDE (file_number),
+    batch_loads.load_id,
+    landing.rowid - batch_loads.first_rowid + 1 AS row_number
+FROM landing
+INNER JOIN batch_loads ON batch_loads.file_number = landing.file_number;
 
 -- Every row of the batch (landed_rows) standardised and judged on its own, once: content_rule
 -- names the first row rule it breaks, and reason says why. The table keeps what silver needs
@@ -121,7 +143,7 @@ facts AS (
         coalesce(silver.load_id, first_in_batch.load_id) AS earlier_load_id,
         coalesce(silver.row_number, first_in_batch.row_number) AS earlier_row,
         coalesce(silver.content_hash, first_in_batch.content_hash) AS earlier_hash,
-        earlier.file_name AS earlier_file
+        coalesce(earlier.file_name, in_batch.file_name) AS earlier_file
     FROM contested
     INNER JOIN in_file
         ON in_file.load_id = contested.load_id
@@ -133,8 +155,8 @@ facts AS (
     LEFT JOIN silver_court_cases AS silver
         ON silver.case_id = contested.clean_case_id
         AND silver.extraction_timestamp = contested.clean_extraction_timestamp
-    LEFT JOIN loads AS earlier
-        ON earlier.load_id = coalesce(silver.load_id, first_in_batch.load_id)
+    LEFT JOIN loads AS earlier ON earlier.load_id = silver.load_id  -- an earlier batch's file
+    LEFT JOIN batch_loads AS in_batch ON in_batch.load_id = first_in_batch.load_id  -- or this batch's
 ),
 
 judged AS (
