@@ -328,18 +328,7 @@ def _load_batch(
         _set(con, "loaded_at", datetime.now(UTC).replace(tzinfo=None))
         _set(con, "earliest_date", PLAUSIBLE_DATES[0])
         _set(con, "latest_date", PLAUSIBLE_DATES[1])
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_number INTEGER, file_path VARCHAR, "
-            "file_name VARCHAR, file_location VARCHAR, file_sha256 VARCHAR, rows_counted BIGINT)"
-        )
-        con.executemany(
-            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [position, number, str(f.path), f.path.name, str(f.path.resolve()), f.sha256, f.records]
-                for number, (position, f) in enumerate(batch, start=1)
-            ],
-        )
-        _set(con, "batch_paths", [str(f.path) for _, f in batch])
+        _register_batch(con, batch)
         for step in LOAD_STEPS:
             bar.set_postfix_str(step, refresh=False)
             if step == "bronze":
@@ -399,6 +388,24 @@ def _load_batch(
     position_of = {facts.path.name: position for position, facts in batch}
     for name, load_id, read, rows_loaded, quarantined in loaded:
         results[position_of[name]] = LoadResult(name, load_id, "loaded", read, rows_loaded, quarantined)
+
+
+def _register_batch(con, batch: list[tuple[int, FileFacts]]) -> None:
+    """The files land.sql reads: one row each in ``batch_files`` (``position`` is the number
+    given with the file, ``file_number`` its place in the batch) and their paths, in order, in
+    the variable ``batch_paths``."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_number INTEGER, file_path VARCHAR, "
+        "file_name VARCHAR, file_location VARCHAR, file_sha256 VARCHAR, rows_counted BIGINT)"
+    )
+    con.executemany(
+        "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [position, number, str(f.path), f.path.name, str(f.path.resolve()), f.sha256, f.records]
+            for number, (position, f) in enumerate(batch, start=1)
+        ],
+    )
+    _set(con, "batch_paths", [str(f.path) for _, f in batch])
 
 
 def _land(con, batch: list[tuple[int, FileFacts]], profile_dir=None) -> None:
@@ -467,15 +474,7 @@ def read_bronze(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
             "NULL::BIGINT AS row_number, unnest(getvariable('extract_as_text')) WITH NO DATA"
         )
         return con.table("bronze_court_cases")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_files (position INTEGER, file_number INTEGER, file_path VARCHAR, "
-        "rows_counted BIGINT)"
-    )
-    con.executemany(
-        "INSERT INTO batch_files VALUES (?, ?, ?, ?)",
-        [[load_id, number, str(f.path), f.records] for number, (load_id, f) in enumerate(batch, start=1)],
-    )
-    _set(con, "batch_paths", [str(f.path) for _, f in batch])
+    _register_batch(con, batch)  # each file's position is its load id
     try:
         con.execute("SET preserve_insertion_order = true")
         _land(con, batch)
