@@ -86,8 +86,11 @@ def _no_database(output_dir: Path, name: str) -> Outcome | None:
     return not_yet(f"there is no database at {database} yet: run the notebook from the top, then this cell.")
 
 
-def _build(model: str, curated: Path, project_dir: Path, output_dir: Path, name: str) -> str | None:
-    """dbt build --select <model>+ ; None if it passed, else what failed, in a sentence."""
+def _build(model: str, curated: Path, project_dir: Path, output_dir: Path, name: str) -> Outcome | None:
+    """dbt build --select <model>+ on the notebook's database; None if it passed, else the outcome
+    to report: not yet while the notebook has built nothing, or what failed, in a sentence."""
+    if unbuilt := _no_database(output_dir, name):
+        return unbuilt
     result = dbt_run.run_dbt(
         ["build", "--select", f"{model}+"], curated, output_dir, name=name, project_dir=project_dir
     )
@@ -95,7 +98,9 @@ def _build(model: str, curated: Path, project_dir: Path, output_dir: Path, name:
         return None
     failed = run_results.failures(result)
     said = "; ".join(f"{f['name']} ({f['file']}): {f['message']}" for f in failed[:3])
-    return f"`dbt build --select {model}+` failed: {said or 'see dbt log'}. Fix what it names and run this cell again."
+    return wrong(
+        f"`dbt build --select {model}+` failed: {said or 'see dbt log'}. Fix what it names and run this cell again."
+    )
 
 
 def _says_what_is_wrong_with_the_files(check):
@@ -182,11 +187,8 @@ def check_mean_days(
         )
     if "not_null" not in [_test_name(t) for t in _tests(column)]:
         return wrong(f"{MEAN_COLUMN} in {PROPERTIES} has no not_null test: add `data_tests: [not_null]` under it.")
-    if unbuilt := _no_database(output_dir, name):
-        return unbuilt
-    failed = _build(TIMELINESS_MART, curated, project_dir, output_dir, name)
-    if failed:
-        return wrong(failed)
+    if not_built := _build(TIMELINESS_MART, curated, project_dir, output_dir, name):
+        return not_built
     with duckdb.connect(str(_database(output_dir, name)), read_only=True) as con:
         rows, differ, low, high = con.sql(
             f"""
@@ -247,11 +249,8 @@ def check_offence_mart(
             f"{OFFENCE_MART} needs a unique_combination test of its key, columns [{', '.join(OFFENCE_KEY)}]"
             + (f", not {key}." if key else ".")
         )
-    if unbuilt := _no_database(output_dir, name):
-        return unbuilt
-    failed = _build(OFFENCE_MART, curated, project_dir, output_dir, name)
-    if failed:
-        return wrong(failed)
+    if not_built := _build(OFFENCE_MART, curated, project_dir, output_dir, name):
+        return not_built
     with duckdb.connect(str(_database(output_dir, name)), read_only=True) as con:
         columns = {row[0] for row in con.sql(f"describe {OFFENCE_MART}").fetchall()}
         if not {*OFFENCE_KEY, "completed_case_count"} <= columns:
