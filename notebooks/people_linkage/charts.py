@@ -259,6 +259,18 @@ def waterfall(chart) -> Image:
 # Accuracy against the truth (matplotlib)
 
 
+def _threshold_axes(ax, thresholds, ylabel: str, title: str) -> None:
+    """Axes over the thresholds tried: a logit scale, a tick at each threshold, labels and a grid."""
+    ax.set_xscale("logit")
+    ax.set_xticks(list(thresholds), [f"{t:g}" for t in thresholds], rotation=90)
+    ax.minorticks_off()
+    ax.tick_params(labelsize=FONT_PT)
+    ax.set_xlabel("Threshold: the match probability\nat or above which a pair is linked", fontsize=FONT_PT)
+    ax.set_ylabel(ylabel, fontsize=FONT_PT)
+    ax.set_title(title, fontsize=FONT_PT, loc="left")
+    ax.grid(alpha=0.3)
+
+
 def precision_recall_description(table: pd.DataFrame, chosen: float, vertical: tuple[float, float]) -> str:
     """Alt text for the precision and recall chart, from the table it draws, the chosen threshold
     and the vertical scale it is drawn on."""
@@ -302,14 +314,7 @@ def precision_recall(table: pd.DataFrame, chosen: float) -> Image:
         va="top",
         fontsize=FONT_PT,
     )
-    ax.set_xscale("logit")
-    ax.set_xticks(list(table["threshold"]), [f"{t:g}" for t in table["threshold"]], rotation=90)
-    ax.minorticks_off()
-    ax.tick_params(labelsize=FONT_PT)
-    ax.set_xlabel("Threshold: the match probability\nat or above which a pair is linked", fontsize=FONT_PT)
-    ax.set_ylabel("Share (1 is perfect)", fontsize=FONT_PT)
-    ax.set_title("Accuracy of the links, by threshold", fontsize=FONT_PT, loc="left")
-    ax.grid(alpha=0.3)
+    _threshold_axes(ax, table["threshold"], "Share (1 is perfect)", "Accuracy of the links, by threshold")
     fig.legend(loc="outside lower center", ncols=3, fontsize=FONT_PT, frameon=False)
     return figures.show(fig, alt=precision_recall_description(table, chosen, ax.get_ylim()))
 
@@ -356,14 +361,7 @@ def clerical_review(estimates: pd.DataFrame, truth: pd.DataFrame, chosen: float,
     if chosen != truth_chosen:
         ax.axvline(truth_chosen, color=GREY, linewidth=1, linestyle="--")
     ax.annotate(label, (chosen, ax.get_ylim()[0]), xytext=(4, 4), textcoords="offset points", fontsize=FONT_PT)
-    ax.set_xscale("logit")
-    ax.set_xticks(list(x), [f"{t:g}" for t in x], rotation=90)
-    ax.minorticks_off()
-    ax.tick_params(labelsize=FONT_PT)
-    ax.set_xlabel("Threshold: the match probability\nat or above which a pair is linked", fontsize=FONT_PT)
-    ax.set_ylabel("Precision: share of links right", fontsize=FONT_PT)
-    ax.set_title("Precision from a clerical review, and the truth", fontsize=FONT_PT, loc="left")
-    ax.grid(alpha=0.3)
+    _threshold_axes(ax, x, "Precision: share of links right", "Precision from a clerical review, and the truth")
     fig.legend(loc="outside lower center", ncols=2, fontsize=FONT_PT, frameon=False)
     alt = clerical_review_description(estimates, truth, chosen, truth_chosen, ax.get_ylim())
     return figures.show(fig, alt=alt)
