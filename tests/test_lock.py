@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 from conftest import ROOT
@@ -78,17 +80,13 @@ def test_setup_installed_the_lock_with_its_bytecode_compiled():
     """make setup installs with uv, which compiles no bytecode unless asked: without it, where
     PYTHONDONTWRITEBYTECODE is set, every process would compile every module it imports again
     (the heavy imports of one test took 8.9 s instead of 3.6 s)."""
-    import importlib.util
-    import sys
-
-    installed = locked(ROOT / "requirements.txt")
+    assert "uv" in locked(ROOT / "requirements.txt"), "requirements.txt has no uv: make setup installs the lock with it"
     uncompiled = []
     for module in ("pandas", "dbt", "splink", "sphinx", "pyspark"):
         source = importlib.util.find_spec(module).origin
         assert source and source.startswith(sys.prefix), f"{module} is not installed in this venv ({source})"
         if not Path(importlib.util.cache_from_source(source)).is_file():
             uncompiled.append(module)
-    assert "uv" in installed, "requirements.txt has no uv: make setup installs the lock with it"
     assert not uncompiled, (
         f"{', '.join(uncompiled)} installed without bytecode: make setup's uv install lost --compile-bytecode. "
         "Put it back and run `rm .venv/.installed-requirements && make setup`."
