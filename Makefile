@@ -33,8 +33,9 @@ help:
 # is missing). It compiles each module's bytecode as pip does (--compile-bytecode):
 # where PYTHONDONTWRITEBYTECODE is set, Python would otherwise compile every module
 # it imports again in every process. From a warm cache that takes about 20 s where
-# pip took a minute and a half. The example notebooks' packages (pyproject.toml) are then installed in
-# editable mode, from this folder only (--no-index, --no-build-isolation: nothing is fetched).
+# pip took a minute and a half. The example notebooks' packages (pyproject.toml)
+# are then installed in editable mode, from this folder only (--no-index,
+# --no-build-isolation: nothing is fetched).
 UV := $(BIN)/uv
 UV_PIP = $(UV) pip $(1) --python $(BIN)/python
 $(STAMP): requirements.txt pyproject.toml
