@@ -36,8 +36,7 @@ help:
 # pip took a minute and a half. The example notebooks' packages (pyproject.toml)
 # are then installed in editable mode, from this folder only (--no-index,
 # --no-build-isolation: nothing is fetched).
-UV := $(BIN)/uv
-UV_PIP = $(UV) pip $(1) --python $(BIN)/python
+UV_PIP = $(BIN)/uv pip $(1) --python $(BIN)/python
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
