@@ -37,9 +37,8 @@ def test_every_built_page_is_checked(built_book):
 
 
 def test_axe_core_is_pinned_at_4_14_or_later(checker, served_book):
-    page, _ = checker.open("404.html")
+    page, _ = checker.visit("404.html")
     version = checker.axe_version(page)
-    page.close()
     major, minor = (int(part) for part in version.split(".")[:2])
     assert (major, minor) >= (4, 14), f"axe-core {version} is older than 4.14: update package.json and npm ci"
 
@@ -162,23 +161,17 @@ def test_on_a_phone_the_navigation_opens_from_the_keyboard_and_shows_without_jav
     Frontend's way: aria-expanded, aria-controls); Enter opens each. Without JavaScript, and at
     desktop width, there is no button and the lists show."""
     path = "book/about.html"
-    page, _ = checker.open(path, "light", PHONE)
-    try:
-        closed = page.evaluate(TOGGLES)
-        for index in range(len(closed)):
-            page.locator(".app-toggle").nth(index).focus()
-            page.keyboard.press("Enter")
-        opened = page.evaluate(TOGGLES)
-    finally:
-        page.close()
+    page, _ = checker.visit(path, "light", PHONE)
+    closed = page.evaluate(TOGGLES)
+    for index in range(len(closed)):
+        page.locator(".app-toggle").nth(index).focus()
+        page.keyboard.press("Enter")
+    opened = page.evaluate(TOGGLES)
     assert [t["label"] for t in closed] == ["Contents", "On this page"], closed
     assert all(t["button"] and t["expanded"] == "false" and not t["list"] for t in closed), closed
     assert all(t["button"] and t["expanded"] == "true" and t["list"] for t in opened), opened
-    desktop, _ = checker.open(path, "light", 1280)
-    try:
-        wide = desktop.evaluate(TOGGLES)
-    finally:
-        desktop.close()
+    desktop, _ = checker.visit(path, "light", 1280)
+    wide = desktop.evaluate(TOGGLES)
     assert all(not t["button"] and t["list"] for t in wide), wide
     context = checker.browser.new_context(viewport={"width": PHONE, "height": 844}, java_script_enabled=False)
     try:

@@ -83,3 +83,20 @@ def test_one_load_checks_each_scheme_and_the_tab_walk(checker, bad_site):
     assert len(missing) == 1 and "Out of Tab" in missing[0], missing
     visible = {"no-focus" in e["html"]: focus_visible(tab["before"][i], e["style"]) for i, e in reached.items()}
     assert visible == {True: False, False: True}, visible
+
+
+def test_a_visit_in_the_kept_tab_loads_cold_and_as_the_context_asks(checker, bad_site):
+    """Checker.visit reuses one tab: each visit must still fetch everything again, record only
+    its own requests and messages, and undo the media an earlier check emulated."""
+    page, first = checker.visit("bad.html", base_url=bad_site)
+    page.emulate_media(media="print", color_scheme="dark")  # the dark scheme asks for one more image
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    again, second = checker.visit("bad.html", base_url=bad_site)
+    media = again.evaluate("['print', '(prefers-color-scheme: dark)'].map(query => matchMedia(query).matches)")
+    assert again is page, "visit opened a new tab: it should reuse the one it keeps"
+    assert second is not first and second.requests == first.requests, (first.requests, second.requests)
+    assert second.kib == first.kib > WEIGHT_BUDGET_KIB, f"the second visit fetched {second.kib:.0f} KiB, not all"
+    assert first.blocked == ["https://cdn.example.org/style.css", "https://dark.example.org/night.png"], first.blocked
+    assert second.blocked == ["https://cdn.example.org/style.css"], second.blocked
+    assert second.console == [m for m in first.console if "night.png" not in m] != [], (first.console, second.console)
+    assert media == [False, False], f"print and dark emulated by the last check outlived the visit: {media}"

@@ -50,13 +50,10 @@ def open_listings_by_keyboard(page) -> list[dict]:
 
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_a_code_line_of_88_characters_shows_whole_at_1280_px(checker, path):
-    page, _ = checker.open(path, "light", 1280)
-    try:
-        closed = page.evaluate(LISTINGS)
-        listings = open_listings_by_keyboard(page)
-        blocks = page.evaluate(FITS, LINE)
-    finally:
-        page.close()
+    page, _ = checker.visit(path, "light", 1280)
+    closed = page.evaluate(LISTINGS)
+    listings = open_listings_by_keyboard(page)
+    blocks = page.evaluate(FITS, LINE)
     assert all(not listing["open"] and not listing["shown"] for listing in closed), closed
     wrong = [
         listing

@@ -79,15 +79,12 @@ def test_report_a_problem_names_every_page(built_book):
 
 @pytest.mark.parametrize("path", MISSING)
 def test_the_404_page_works_at_any_address(checker, path):
-    page, load = checker.open(path)
-    try:
-        h1 = page.locator("h1").inner_text()
-        styled = page.evaluate(STYLED)
-        links = page.eval_on_selector_all("a[href]:not([href^='#'])", "links => links.map(a => a.href)")
-        local = sorted({link.split("#")[0] for link in links if link.startswith(checker.base_url)})
-        broken = [link for link in local if page.request.get(link).status != 200]
-    finally:
-        page.close()
+    page, load = checker.visit(path)
+    h1 = page.locator("h1").inner_text()
+    styled = page.evaluate(STYLED)
+    links = page.eval_on_selector_all("a[href]:not([href^='#'])", "links => links.map(a => a.href)")
+    local = sorted({link.split("#")[0] for link in links if link.startswith(checker.base_url)})
+    broken = [link for link in local if page.request.get(link).status != 200]
     assert load.status == 404 and h1 == "Page not found", (load.status, h1)
     assert load.failed == [] and styled, f"{path}: the stylesheet did not load: failed {load.failed}"
     assert len(local) >= 10, local
@@ -96,14 +93,11 @@ def test_the_404_page_works_at_any_address(checker, path):
 
 @pytest.mark.parametrize("path", ["search.html", "404.html", "book/contact.html"])
 def test_print_hides_report_a_problem(checker, path):
-    page, _ = checker.open(path)
-    try:
-        link = page.locator(PROBLEM_LINK)
-        on_screen = link.is_visible()
-        page.emulate_media(media="print")
-        printed = link.is_visible()
-    finally:
-        page.close()
+    page, _ = checker.visit(path)
+    link = page.locator(PROBLEM_LINK)
+    on_screen = link.is_visible()
+    page.emulate_media(media="print")  # the next visit sets it back
+    printed = link.is_visible()
     assert on_screen and not printed, f"{path}: on screen {on_screen}, in print {printed}"
 
 
@@ -116,11 +110,8 @@ HEADERS = """() => [...document.querySelectorAll('article table th')].map(th => 
 
 @pytest.mark.parametrize("path", ["book/contact.html", "book/join.html", "book/at_scale.html"])
 def test_table_headers_are_bold(checker, path):
-    page, _ = checker.open(path)
-    try:
-        headers = page.evaluate(HEADERS)
-    finally:
-        page.close()
+    page, _ = checker.visit(path)
+    headers = page.evaluate(HEADERS)
     assert headers, f"{path} has no table header cells"
     light = [h["text"] for h in headers if min(h["weight"], h["own"]) < 700]
     assert light == [], f"{path}: table headers not in bold: {light}"

@@ -32,19 +32,16 @@ DONE = (
 def search(checker, query: str) -> tuple[str, list[dict], object, str, list[dict]]:
     """Search the served book; wait until every result has its snippet (or has none). Returns the
     status line, the results, the page's load, the results' text and axe-core's violations."""
-    page, load = checker.open(f"search.html?q={quote_plus(query)}")
-    try:
-        page.wait_for_function(
-            "() => /results? for/.test(document.getElementById('search-status').textContent)", timeout=10_000
-        )
-        page.wait_for_function(DONE, timeout=10_000)
-        page.wait_for_load_state("networkidle")
-        status = page.locator("#search-status").inner_text()
-        results = page.evaluate(RESULTS)
-        text = page.locator("#search-results").inner_text()
-        violations = checker.axe(page)
-    finally:
-        page.close()
+    page, load = checker.visit(f"search.html?q={quote_plus(query)}")
+    page.wait_for_function(
+        "() => /results? for/.test(document.getElementById('search-status').textContent)", timeout=10_000
+    )
+    page.wait_for_function(DONE, timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    status = page.locator("#search-status").inner_text()
+    results = page.evaluate(RESULTS)
+    text = page.locator("#search-results").inner_text()
+    violations = checker.axe(page)
     return status, results, load, text, violations
 
 

@@ -47,10 +47,9 @@ def main(argv: list[str] | None = None) -> int:
                 for scheme in SCHEMES:
                     total = 0
                     for width in WIDTHS:
-                        page, load = checker.open(path, scheme, width)
+                        page, load = checker.visit(path, scheme, width)
                         violations = checker.axe(page)
                         version = version or checker.axe_version(page)
-                        page.close()
                         total += len(violations)
                         external.update(load.blocked)
                         if violations:

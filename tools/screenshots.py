@@ -38,10 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name, path in pages.items():
                 for label, width in WIDTHS.items():
-                    page, load = checker.open(path, "light", width)
+                    page, load = checker.visit(path, "light", width)
                     target = out / f"{name}-{label}.png"
                     page.screenshot(path=str(target), full_page=True)
-                    page.close()
                     print(f"{target}  ({path}, {width} px, {load.kib:.0f} KiB)")
         finally:
             checker.close()

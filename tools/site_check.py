@@ -197,8 +197,44 @@ class Load:
         return self.local_bytes / 1024
 
 
+class _Recorder:
+    """Records what a tab's current page fetches and logs into a Load: requests to the served
+    host go on, any other is blocked (and recorded); the console's errors and warnings."""
+
+    def __init__(self, page):
+        self.load, self.host = Load(url=""), ""
+        page.route("**/*", self._route)
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", lambda request: self.load.failed.append(request.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.load.console.append(f"uncaught: {error}"))
+
+    def start(self, load: Load, host: str) -> Load:
+        self.load, self.host = load, host
+        return load
+
+    def _route(self, route):
+        url = route.request.url
+        if urlsplit(url).netloc == self.host:
+            self.load.requests.append(url)
+            route.continue_()
+        else:
+            self.load.blocked.append(url)
+            route.abort()
+
+    def _finished(self, request):
+        if urlsplit(request.url).netloc == self.host:
+            sizes = request.sizes()
+            self.load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    def _console(self, message):
+        if message.type in ("error", "warning"):
+            self.load.console.append(f"{message.type}: {message.text} @ {message.location.get('url', '')}")
+
+
 class Checker:
-    """One Chromium for a session; a browser context per colour scheme and width."""
+    """One Chromium for a session; a browser context per colour scheme and width, and in each
+    a tab that ``visit`` reuses."""
 
     def __init__(self, base_url: str):
         from playwright.sync_api import sync_playwright
@@ -207,6 +243,7 @@ class Checker:
         self._playwright = sync_playwright().start()
         self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         self._contexts = {}
+        self._tabs = {}
         self._axe = axe_source()
 
     def close(self):
@@ -226,41 +263,34 @@ class Checker:
         return self._contexts[key]
 
     def open(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
-        """Load a page cold (routing turns the HTTP cache off); return (page, Load).
+        """Load a page cold (routing turns the HTTP cache off) in a new tab; return (page, Load).
+        The caller closes the page.
 
         Only the server at base_url (by default the book's) is reachable."""
-        base_url = base_url or self.base_url
-        host = urlsplit(base_url).netloc
         page = self.context(scheme, width).new_page()
-        load = Load(url=base_url + path)
+        return page, self._load(page, _Recorder(page), path, base_url)
 
-        def route(route):
-            url = route.request.url
-            if urlsplit(url).netloc == host:
-                load.requests.append(url)
-                route.continue_()
-            else:
-                load.blocked.append(url)
-                route.abort()
+    def visit(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
+        """Load a page cold, as ``open`` does, but in the one tab this checker keeps for the
+        scheme and width (the caller must not close it): a new tab costs Chromium a renderer
+        process of its own, twice the CPU of the load itself. What an earlier visit changed is
+        undone: the navigation starts a new document, and the media emulated (print, the other
+        colour scheme) is set back to the context's."""
+        key = (scheme, width)
+        if key not in self._tabs or self._tabs[key][0].is_closed():
+            page = self.context(scheme, width).new_page()
+            self._tabs[key] = (page, _Recorder(page))
+        page, recorder = self._tabs[key]
+        page.emulate_media(media="screen", color_scheme=scheme)
+        return page, self._load(page, recorder, path, base_url)
 
-        def finished(request):
-            if urlsplit(request.url).netloc == host:
-                sizes = request.sizes()
-                load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-
-        def console(message):
-            if message.type in ("error", "warning"):
-                load.console.append(f"{message.type}: {message.text} @ {message.location.get('url', '')}")
-
-        page.route("**/*", route)
-        page.on("requestfinished", finished)
-        page.on("requestfailed", lambda request: load.failed.append(request.url))
-        page.on("console", console)
-        page.on("pageerror", lambda error: load.console.append(f"uncaught: {error}"))
+    def _load(self, page, recorder: _Recorder, path: str, base_url: str | None) -> Load:
+        base_url = base_url or self.base_url
+        load = recorder.start(Load(url=base_url + path), urlsplit(base_url).netloc)
         response = page.goto(load.url, wait_until="load")
         load.status = response.status if response else None
         page.wait_for_load_state("networkidle")
-        return page, load
+        return load
 
     def set_scheme(self, page, scheme: str) -> None:
         """Switch a loaded page to another colour scheme, as a reader's system setting would.
