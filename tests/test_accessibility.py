@@ -125,27 +125,24 @@ NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("notebooks/")]
 def test_notebook_page_offers_its_example_and_copy_buttons(checker, path):
     context = checker.context("light", 1280)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin(checker.base_url))
-    page, _ = checker.open(path)
-    try:
-        link = page.get_by_role("link", name=re.compile(r"^Download this example"))
-        href = link.get_attribute("href")
-        assert href.endswith(".zip") and link.get_attribute("download") is not None, href
-        archive = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
-        assert archive.status == 200 and archive.body()[:4] == b"PK\x03\x04", f"{href} is not a zip archive"
-        # Long listings and exercises' solutions are collapsed (theme/moj_book/code.py, exercises.py): open
-        # them, and every block has its button.
-        page.eval_on_selector_all(
-            "details.app-listing, details.app-disclosure", "all => all.forEach(details => { details.open = true; })"
-        )
-        code_blocks = page.locator("[data-app-copy] pre").count()
-        buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
-        assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())
-        first_code = page.locator("[data-app-copy] pre").first.inner_text().rstrip("\n")
-        buttons.first.click()
-        page.get_by_role("status").filter(has_text="Code copied").first.wait_for(timeout=5_000)
-        assert page.evaluate("navigator.clipboard.readText()") == first_code
-    finally:
-        page.close()
+    page, _ = checker.visit(path)
+    link = page.get_by_role("link", name=re.compile(r"^Download this example"))
+    href = link.get_attribute("href")
+    assert href.endswith(".zip") and link.get_attribute("download") is not None, href
+    archive = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+    assert archive.status == 200 and archive.body()[:4] == b"PK\x03\x04", f"{href} is not a zip archive"
+    # Long listings and exercises' solutions are collapsed (theme/moj_book/code.py, exercises.py): open
+    # them, and every block has its button.
+    page.eval_on_selector_all(
+        "details.app-listing, details.app-disclosure", "all => all.forEach(details => { details.open = true; })"
+    )
+    code_blocks = page.locator("[data-app-copy] pre").count()
+    buttons = page.get_by_role("button", name=re.compile(r"^Copy code"))
+    assert code_blocks > 0 and buttons.count() == code_blocks, (code_blocks, buttons.count())
+    first_code = page.locator("[data-app-copy] pre").first.inner_text().rstrip("\n")
+    buttons.first.click()
+    page.get_by_role("status").filter(has_text="Code copied").first.wait_for(timeout=5_000)
+    assert page.evaluate("navigator.clipboard.readText()") == first_code
 
 
 # Each collapsible navigation list: its button's state, and whether the list it controls shows.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, browser_pages, describe, serve
+from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, Checker, browser_pages, describe, serve
 from site_fixtures import focus_visible, measure
 
 PAGES = browser_pages()  # the 404 page at an address of no page, in a sub-folder
@@ -54,9 +54,8 @@ def bad_site(tmp_path_factory):
 
 
 def test_the_harness_catches_other_hosts_weight_and_violations(checker, bad_site):
-    page, load = checker.open("bad.html", base_url=bad_site)
+    page, load = checker.visit("bad.html", base_url=bad_site)
     violations = checker.axe(page)
-    page.close()
     assert set(load.blocked) == {"https://cdn.example.org/style.css"}
     said = [line.split(" @ ")[0] for line in load.console]
     assert "error: broken" in said and "uncaught: undefinedFunction is not defined" in said, said
@@ -100,3 +99,15 @@ def test_a_visit_in_the_kept_tab_loads_cold_and_as_the_context_asks(checker, bad
     assert second.blocked == ["https://cdn.example.org/style.css"], second.blocked
     assert second.console == [m for m in first.console if "night.png" not in m] != [], (first.console, second.console)
     assert media == [False, False], f"print and dark emulated by the last check outlived the visit: {media}"
+
+
+def test_a_second_checker_works_beside_the_sessions(checker, bad_site):
+    """A test with a site of its own (test_theme_exercises, test_lab) starts a Chromium beside
+    the session's: both share the process's one Playwright, and closing one leaves the other."""
+    second = Checker(bad_site)
+    try:
+        _, load = second.visit("bad.html")
+    finally:
+        second.close()
+    _, after = checker.visit("bad.html", base_url=bad_site)
+    assert load.status == after.status == 200 and load.requests == after.requests, (load, after)

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from site_check import CHROMIUM_ARGS, chromium_path, expected_pages, free_port
+from site_check import CHROMIUM_ARGS, chromium_path, expected_pages, free_port, shared_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "court_cases_etl/court_cases_etl.ipynb"  # from notebooks/, where `make lab` starts
@@ -133,8 +133,6 @@ def wait_until_ready(base: str, token: str, server: subprocess.Popen) -> bool:
 def look(folder: Path) -> dict:
     """Run `make lab`, open the notebook in Chromium, and say what its first screen shows,
     which extensions the lab loaded and what the browser asked of which host."""
-    from playwright.sync_api import sync_playwright
-
     started = time.monotonic()
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}/"
@@ -154,7 +152,7 @@ def look(folder: Path) -> dict:
             report["problem"] = f"`make lab` did not serve {base} within {SECONDS} s"
             return report
         report["ready_s"] = round(time.monotonic() - started, 1)
-        with sync_playwright() as playwright:
+        with shared_playwright() as playwright:  # beside the session checker's, if it runs
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             try:
                 context = browser.new_context(viewport=WINDOW, service_workers="block")

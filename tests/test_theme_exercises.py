@@ -154,16 +154,13 @@ def test_the_page_is_accessible_light_and_offline_and_its_solution_opens_from_th
     summaries = [e for e in tab["reached"] if e["html"].startswith("<summary")]
     assert len(summaries) == 2, [e["html"] for e in tab["reached"]]
     assert all(focus_visible(tab["before"][e["index"]], e["style"]) for e in summaries)
-    page, _ = browser_on_site.open("book/index.html")
-    try:
-        summary = page.get_by_role("group").first.locator("summary")
-        answer = page.get_by_text("data_tests: [not_null]")
-        assert not answer.is_visible()
-        summary.focus()
-        page.keyboard.press("Enter")
-        assert answer.is_visible(), "Enter on the summary did not show the solution"
-    finally:
-        page.close()
+    page, _ = browser_on_site.visit("book/index.html")
+    summary = page.get_by_role("group").first.locator("summary")
+    answer = page.get_by_text("data_tests: [not_null]")
+    assert not answer.is_visible()
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert answer.is_visible(), "Enter on the summary did not show the solution"
 
 
 def test_exercises_are_numbered_on_each_page(site):

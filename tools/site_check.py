@@ -232,16 +232,38 @@ class _Recorder:
             self.load.console.append(f"{message.type}: {message.text} @ {message.location.get('url', '')}")
 
 
+_PLAYWRIGHT: dict = {}  # this process's Playwright ("driver") and how many are using it
+
+
+@contextlib.contextmanager
+def shared_playwright():
+    """Playwright's sync API, started once in this process and shared: a second
+    ``sync_playwright()`` while one runs fails ("Sync API inside the asyncio loop"), so a test
+    that needs a Chromium of its own beside the session's must use this one. It stops when its
+    last user is done."""
+    from playwright.sync_api import sync_playwright
+
+    if not _PLAYWRIGHT:
+        _PLAYWRIGHT.update(driver=sync_playwright().start(), users=0)
+    _PLAYWRIGHT["users"] += 1
+    try:
+        yield _PLAYWRIGHT["driver"]
+    finally:
+        _PLAYWRIGHT["users"] -= 1
+        if not _PLAYWRIGHT["users"]:
+            _PLAYWRIGHT.pop("driver").stop()
+            _PLAYWRIGHT.clear()
+
+
 class Checker:
     """One Chromium for a session; a browser context per colour scheme and width, and in each
     a tab that ``visit`` reuses."""
 
     def __init__(self, base_url: str):
-        from playwright.sync_api import sync_playwright
-
         self.base_url = base_url
-        self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        self._driver = contextlib.ExitStack()
+        playwright = self._driver.enter_context(shared_playwright())
+        self.browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         self._contexts = {}
         self._tabs = {}
         self._axe = axe_source()
@@ -250,7 +272,7 @@ class Checker:
         for context in self._contexts.values():
             context.close()
         self.browser.close()
-        self._playwright.stop()
+        self._driver.close()
 
     def context(self, scheme: str = "light", width: int = 1280):
         key = (scheme, width)
@@ -262,35 +284,26 @@ class Checker:
             )
         return self._contexts[key]
 
-    def open(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
-        """Load a page cold (routing turns the HTTP cache off) in a new tab; return (page, Load).
-        The caller closes the page.
+    def visit(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
+        """Load a page cold (routing turns the HTTP cache off) in the one tab this checker keeps
+        for the scheme and width; return (page, Load). The caller must not close the tab: a new
+        one costs Chromium a renderer process of its own, twice the CPU of the load itself. What
+        an earlier visit changed is undone: the navigation starts a new document, and the media
+        emulated (print, the other colour scheme) is set back to the context's.
 
         Only the server at base_url (by default the book's) is reachable."""
-        page = self.context(scheme, width).new_page()
-        return page, self._load(page, _Recorder(page), path, base_url)
-
-    def visit(self, path: str, scheme: str = "light", width: int = 1280, base_url: str | None = None):
-        """Load a page cold, as ``open`` does, but in the one tab this checker keeps for the
-        scheme and width (the caller must not close it): a new tab costs Chromium a renderer
-        process of its own, twice the CPU of the load itself. What an earlier visit changed is
-        undone: the navigation starts a new document, and the media emulated (print, the other
-        colour scheme) is set back to the context's."""
         key = (scheme, width)
         if key not in self._tabs or self._tabs[key][0].is_closed():
             page = self.context(scheme, width).new_page()
             self._tabs[key] = (page, _Recorder(page))
         page, recorder = self._tabs[key]
         page.emulate_media(media="screen", color_scheme=scheme)
-        return page, self._load(page, recorder, path, base_url)
-
-    def _load(self, page, recorder: _Recorder, path: str, base_url: str | None) -> Load:
         base_url = base_url or self.base_url
         load = recorder.start(Load(url=base_url + path), urlsplit(base_url).netloc)
         response = page.goto(load.url, wait_until="load")
         load.status = response.status if response else None
         page.wait_for_load_state("networkidle")
-        return load
+        return page, load
 
     def set_scheme(self, page, scheme: str) -> None:
         """Switch a loaded page to another colour scheme, as a reader's system setting would.
