@@ -404,8 +404,13 @@ def test_spark_ran_with_no_network(spark_run):
 def test_spark_writes_only_in_its_work_folder(spark_run):
     spark_dir = spark_run.work / "spark"
     assert list(spark_run.cwd.iterdir()) == []
-    for name in ("metastore_db", "derby.log", "warehouse", "spark.log"):
+    for name in ("warehouse", "spark.log"):
         assert (spark_dir / name).exists(), name
+    # The plan's tables live in the in-memory catalog (on_spark): no Hive client, so no Derby database.
+    assert spark_run.summary["spark_conf"]["spark.sql.catalogImplementation"] == "in-memory"
+    assert not [p for name in ("metastore_db", "derby.log") for p in spark_run.work.rglob(name)]
+    marts = {path.name for path in (spark_dir / "warehouse" / "good.db").iterdir()}
+    assert set(MARTS) <= marts, marts
     assert {k: Path(v) for k, v in spark_run.summary["java_properties"].items() if k != "user.timezone"} == {
         "java.io.tmpdir": spark_dir / "tmp",
         "derby.system.home": spark_dir,
@@ -413,9 +418,6 @@ def test_spark_writes_only_in_its_work_folder(spark_run):
     assert spark_run.summary["spark_conf"]["spark.sql.warehouse.dir"].removeprefix("file:") == str(
         spark_dir / "warehouse"
     )
-    # Hive names a folder of session resources after its session; it is in the work folder, not in /tmp.
-    resources = [p.name for p in (spark_dir / "tmp").glob("*_resources")]
-    assert resources and not any((Path("/tmp") / name).exists() for name in resources)
 
 
 def test_spark_keeps_the_console_quiet_and_logs_to_its_folder(spark_run):

@@ -89,9 +89,13 @@ def session_settings(work_dir: Path | str, jars: Sequence[Path | str] = ()) -> d
 def local_session(work_dir: Path | str, jars: Sequence[Path | str] = (), hive: bool = True):
     """Start (or return) this process's local SparkSession, with every file it writes under `work_dir`.
 
-    `hive=True` gives the session a Hive metastore (Derby, in `work_dir`), which dbt-spark
-    needs for its tables. A second call with another `work_dir` or other jars raises: the
-    session that is running cannot change them.
+    `hive=True` gives the session a Hive metastore (Derby, in `work_dir`), so that its tables
+    outlive it: what a dbt run by hand gets (dbt-spark's `session` method asks for Hive
+    support), where each dbt command is a process of its own. `hive=False` keeps the tables in
+    Spark's in-memory catalog, for work done in one session (court_timeliness_dbt.on_spark's
+    plans): the same SQL on the same engine, without starting Hive's client and Derby. A second
+    call with another `work_dir` or other jars raises: the session that is running cannot
+    change them.
     """
     problem = java_problem()
     if problem:
