@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_check import SCHEMES, WEIGHT_BUDGET_KIB, WIDTHS, Checker, browser_pages, describe, serve
+from site_check import SCHEMES, TWO_FRAMES, WEIGHT_BUDGET_KIB, WIDTHS, Checker, browser_pages, describe, serve
 from site_fixtures import focus_visible, measure
 
 PAGES = browser_pages()  # the 404 page at an address of no page, in a sub-folder
@@ -41,7 +41,9 @@ BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad</title>
 <body><main><h1>Bad</h1><img src="chart.png"><p style="color:#bbb;background:#fff">Faint text</p>
 <p class="faint-in-dark">Faint only in a dark scheme</p>
 <a href="#a" class="no-focus">No visible focus</a> <a href="#b" tabindex="-1">Out of Tab's reach</a>
-<a href="#c" id="fine">Fine</a></main><script>console.error("broken"); undefinedFunction();</script></body></html>"""
+<a href="#c" id="fine">Fine</a></main>
+<script>addEventListener("load", () => setTimeout(() => { new Image().src = "late.png"; }, 80));</script>
+<script>console.error("broken"); undefinedFunction();</script></body></html>"""
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +51,21 @@ def bad_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad-site")
     (folder / "bad.html").write_text(BAD_PAGE, encoding="utf-8")
     (folder / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 400_000)
+    (folder / "late.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100_000)  # asked for after the load event
     with serve(folder) as base_url:
         yield base_url
 
 
 def test_the_harness_catches_other_hosts_weight_and_violations(checker, bad_site):
     page, load = checker.visit("bad.html", base_url=bad_site)
+    # What the visit had recorded when it returned (the load goes on recording while the page is used).
+    late, weight = [url for url in load.requests if url.endswith("/late.png")], load.local_bytes
     violations = checker.axe(page)
     assert set(load.blocked) == {"https://cdn.example.org/style.css"}
     said = [line.split(" @ ")[0] for line in load.console]
     assert "error: broken" in said and "uncaught: undefinedFunction is not defined" in said, said
     assert load.kib > WEIGHT_BUDGET_KIB, f"a 400 kB image was measured as {load.kib:.0f} KiB"
+    assert late and weight > 500_000, f"the visit ended before the image asked for after the load: {late}, {weight} B"
     ids = {v["id"] for v in violations}
     assert {"image-alt", "color-contrast"} <= ids, describe(violations)
 
@@ -89,7 +95,7 @@ def test_a_visit_in_the_kept_tab_loads_cold_and_as_the_context_asks(checker, bad
     its own requests and messages, and undo the media an earlier check emulated."""
     page, first = checker.visit("bad.html", base_url=bad_site)
     page.emulate_media(media="print", color_scheme="dark")  # the dark scheme asks for one more image
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.evaluate(TWO_FRAMES)
     again, second = checker.visit("bad.html", base_url=bad_site)
     media = again.evaluate("['print', '(prefers-color-scheme: dark)'].map(query => matchMedia(query).matches)")
     assert again is page, "visit opened a new tab: it should reuse the one it keeps"

@@ -37,7 +37,7 @@ def search(checker, query: str) -> tuple[str, list[dict], object, str, list[dict
         "() => /results? for/.test(document.getElementById('search-status').textContent)", timeout=10_000
     )
     page.wait_for_function(DONE, timeout=10_000)
-    page.wait_for_load_state("networkidle")
+    checker.settle(page)  # the snippets' fetches, finished and recorded
     status = page.locator("#search-status").inner_text()
     results = page.evaluate(RESULTS)
     text = page.locator("#search-results").inner_text()

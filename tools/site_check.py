@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,6 +51,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--no-default-browser-check",
 ]
+# How long a loaded page must ask for nothing more before its load counts as done (Checker.visit).
+QUIET_MS = 100
+# A promise that resolves once the page has drawn two more frames: styles and layout are current.
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # Folders of the build that hold assets, not pages.
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
 
@@ -203,29 +208,61 @@ class _Recorder:
 
     def __init__(self, page):
         self.load, self.host = Load(url=""), ""
+        self.in_flight: set = set()  # the requests let through and not yet finished or failed
         page.route("**/*", self._route)
         page.on("requestfinished", self._finished)
-        page.on("requestfailed", lambda request: self.load.failed.append(request.url))
+        page.on("requestfailed", self._failed)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.load.console.append(f"uncaught: {error}"))
 
     def start(self, load: Load, host: str) -> Load:
         self.load, self.host = load, host
+        self.in_flight.clear()
         return load
 
     def _route(self, route):
         url = route.request.url
         if urlsplit(url).netloc == self.host:
             self.load.requests.append(url)
+            self.in_flight.add(route.request)
             route.continue_()
         else:
             self.load.blocked.append(url)
             route.abort()
 
     def _finished(self, request):
-        if urlsplit(request.url).netloc == self.host:
+        if request in self.in_flight:
+            self.in_flight.discard(request)
             sizes = request.sizes()
             self.load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    def _failed(self, request):
+        self.in_flight.discard(request)
+        self.load.failed.append(request.url)
+
+    def settle(self, page, timeout: float = 30.0) -> None:
+        """Return once the page has drawn two frames and then asked for nothing for QUIET_MS, with
+        every request it made finished: what it fetches as it loads and lays out (fonts, images, a
+        stylesheet a media query asks for) is then recorded, bytes included. Playwright's
+        "networkidle" waits 500 ms of quiet on every load; this waits QUIET_MS."""
+        from playwright.sync_api import Error
+
+        deadline = time.monotonic() + timeout
+        while True:
+            asked = len(self.load.requests) + len(self.load.blocked)
+            try:
+                page.evaluate(TWO_FRAMES)
+            except Error as error:  # the page went on to another (a redirect): wait for that one's load
+                if "context was destroyed" not in str(error):
+                    raise
+                page.wait_for_load_state("load")
+                continue
+            page.wait_for_timeout(QUIET_MS)  # the events of what was asked meanwhile arrive here
+            if not self.in_flight and asked == len(self.load.requests) + len(self.load.blocked):
+                return
+            if time.monotonic() > deadline:
+                waiting = sorted(request.url for request in self.in_flight)
+                raise TimeoutError(f"{self.load.url}: still loading after {timeout:.0f} s: {waiting}")
 
     def _console(self, message):
         if message.type in ("error", "warning"):
@@ -302,8 +339,14 @@ class Checker:
         load = recorder.start(Load(url=base_url + path), urlsplit(base_url).netloc)
         response = page.goto(load.url, wait_until="load")
         load.status = response.status if response else None
-        page.wait_for_load_state("networkidle")
+        recorder.settle(page)
         return page, load
+
+    def settle(self, page) -> None:
+        """Wait until the page in this checker's tab has fetched all it asks for (_Recorder.settle):
+        after a visit's load, or after something on it (a search, a scheme) asks for more."""
+        recorder = next(recorder for tab, recorder in self._tabs.values() if tab is page)
+        recorder.settle(page)
 
     def set_scheme(self, page, scheme: str) -> None:
         """Switch a loaded page to another colour scheme, as a reader's system setting would.
@@ -311,7 +354,7 @@ class Checker:
         The styles are worked out again at once, so what the new scheme asks for (a
         stylesheet, an image) is requested, and routed, before this returns."""
         page.emulate_media(color_scheme=scheme)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        self.settle(page)
 
     def axe(self, page, rules: list[str] | None = None) -> list[dict]:
         """Run axe-core with the WCAG 2.2 AA tags (or only `rules`); return its violations."""
