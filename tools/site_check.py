@@ -231,8 +231,8 @@ class _Recorder:
             route.abort()
 
     def _finished(self, request):
-        if request in self.in_flight:
-            self.in_flight.discard(request)
+        self.in_flight.discard(request)
+        if urlsplit(request.url).netloc == self.host:
             sizes = request.sizes()
             self.load.local_bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
