@@ -139,9 +139,10 @@ def focus_visible(before: dict, after: dict) -> bool:
 def measure(checker, path: str, width: int, base_url: str | None = None, full: bool = True) -> dict[str, Report]:
     """One cold load of a page at a width (in the checker's tab: Checker.visit), checked in
     each colour scheme: axe-core and the page's facts in light, then dark, then the Tab walk
-    back in light (it moves the focus and marks elements, so it comes last). The dark report's load holds every request the
-    page made in either scheme; the light one's, those of the cold load alone. Not ``full``:
-    the page's facts alone, in light (how the page is laid out at a width)."""
+    back in light (it moves the focus and marks elements, so it comes last). The dark report's
+    load holds every request the page made in either scheme; the light one's, those of the
+    cold load alone. Not ``full``: the page's facts alone, in light (how the page is laid out
+    at a width)."""
     page, load = checker.visit(path, SCHEMES[0], width, base_url=base_url)
     if not full:
         return {SCHEMES[0]: Report(load, None, page.evaluate(PAGE_FACTS))}

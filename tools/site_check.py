@@ -351,8 +351,8 @@ class Checker:
     def set_scheme(self, page, scheme: str) -> None:
         """Switch a loaded page to another colour scheme, as a reader's system setting would.
 
-        The styles are worked out again at once, so what the new scheme asks for (a
-        stylesheet, an image) is requested, and routed, before this returns."""
+        The styles are worked out again at once, and what the new scheme asks for (a
+        stylesheet, an image) is fetched and recorded before this returns (settle)."""
         page.emulate_media(color_scheme=scheme)
         self.settle(page)
 
