@@ -79,6 +79,9 @@ def lab_environment(folder: Path, port: int, token: str) -> dict[str, str]:
     # No browser of the server's own; root may run it (a container's user often is root); and no
     # kernel for the notebook: what it shows is the test, and a kernel's start costs seconds.
     server = {"ServerApp": {"open_browser": False, "allow_root": True}, "LabApp": {"notebook_starts_kernel": False}}
+    # The checkpoint the lab saves of an opened notebook goes here, not into the checkout: a new
+    # folder beside the notebook would make the next `make html` build the book again.
+    server["FileCheckpoints"] = {"checkpoint_dir": str(folder / "checkpoints")}
     (config / "jupyter_server_config.json").write_text(json.dumps(server), encoding="utf-8")
     # Nor the check that the lab's own build is current (seconds of CPU, beside the page's load).
     (config / "labconfig").mkdir(exist_ok=True)
@@ -95,6 +98,11 @@ def lab_environment(folder: Path, port: int, token: str) -> dict[str, str]:
         "MAKEFLAGS": "",
         "NO_COLOR": "1",
     }
+
+
+def checkpoints_in_the_checkout() -> dict[str, int]:
+    """Each file of a `.ipynb_checkpoints` folder under notebooks/, with its time of change."""
+    return {str(p): p.stat().st_mtime_ns for p in (ROOT / "notebooks").glob("**/.ipynb_checkpoints/*")}
 
 
 def stop(server: subprocess.Popen, base: str, token: str, port: int) -> None:
@@ -271,6 +279,7 @@ def test_make_lab_renders_the_notebooks_myst_and_asks_no_other_host(chromium, tm
     from local_spark.offline import offline_command
 
     prefix, why_online = offline_command()
+    checkout_before = checkpoints_in_the_checkout()
     command = [*(prefix or []), sys.executable, "-c", "import sys, test_lab; test_lab.main(sys.argv[1])", str(tmp_path)]
     path = os.pathsep.join([str(ROOT / "tests"), str(ROOT / "tools"), os.environ.get("PYTHONPATH", "")])
     driver = subprocess.Popen(
@@ -300,6 +309,10 @@ def test_make_lab_renders_the_notebooks_myst_and_asks_no_other_host(chromium, tm
     print(f"make lab {where}: served after {report.get('ready_s')} s, notebook shown after {report.get('shown_s')} s")
     assert not report["port_open_after"], "the lab still listens on its port after it was stopped"
     assert "problem" not in report, f"{report['problem']}; `make lab` said:\n{report['log']}"
+    assert checkpoints_in_the_checkout() == checkout_before, (
+        "the lab saved a checkpoint into the checkout's notebooks/ (lab_environment's FileCheckpoints): "
+        "the next `make html` would build the book again"
+    )
 
     extensions, disabled = report["extensions"], report["disabled"]
     assert EXTENSION in extensions, (
