@@ -76,6 +76,10 @@ def test_the_lock_check_notices_a_missing_hash_and_a_loose_pin(tmp_path):
         raise AssertionError("a loose pin was accepted")
 
 
+def test_the_lock_has_uv_which_make_setup_installs_the_lock_with():
+    assert "uv" in locked(ROOT / "requirements.txt"), "requirements.txt has no uv: make setup installs the lock with it"
+
+
 def test_what_make_runs_caches_bytecode_even_where_the_environment_says_not_to():
     """make setup compiles no bytecode (uv's --compile-bytecode compiled all 11,000 modules, 14 s of
     a fresh clone's set-up, where a whole `make test` imports some 4,500): Python caches each
