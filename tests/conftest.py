@@ -313,7 +313,7 @@ def pytest_collection_modifyitems(session, config, items):
             item.add_marker(pytest.mark.xdist_group(_group(item)))
     needed = {need for item in items for need, fixtures in NEEDS.items() if fixtures & set(item.fixturenames)}
     problems = [problem for need in sorted(needed) if (problem := _missing(need))]
-    if problems and os.environ.get("PYTEST_XDIST_WORKER"):
+    if problems and hasattr(config, "workerinput"):
         # In a worker of pytest-xdist (make test runs two), pytest.exit would reach the controller as
         # an internal error with the message lost. The worker runs nothing and asks the controller to
         # stop with the message instead (xdist then reports it, once, as why the run was interrupted).
