@@ -100,6 +100,12 @@ def test_exit_1_without_a_traceback_when_every_file_is_refused(extracts, tmp_pat
     assert not (tmp_path / "out" / "curated").exists()
 
 
+def test_exit_2_on_bad_usage_reaches_the_shell():
+    result = etl_command("unload", "x")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "invalid choice: 'unload'" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -111,11 +117,17 @@ def test_exit_1_without_a_traceback_when_every_file_is_refused(extracts, tmp_pat
         (("generate", "out", "--cases", "0"), "need at least 1 case"),
     ],
 )
-def test_exit_2_on_bad_usage(tmp_path, args, message):
+def test_exit_2_on_bad_usage(tmp_path, args, message, capsys):
+    """In this process, as `python -m court_cases_etl` runs it (``sys.exit(main())``): the test above
+    shows that the status reaches the shell; these, the message of each kind of bad usage."""
     args = [str(tmp_path) if a == "EMPTY" else str(tmp_path / a) if a in ("out",) else a for a in args]
-    result = etl_command(*args)
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert message in result.stderr
+    try:
+        status = cli.main(args)
+    except SystemExit as exit:  # argparse's own errors exit from within main
+        status = exit.code
+    out, err = capsys.readouterr()
+    assert status == 2, (out, err)
+    assert message in err
     assert not (tmp_path / "out" / "curated").exists()
 
 
