@@ -28,6 +28,8 @@ from pathlib import Path
 from . import contract
 
 BLOCK = 1 << 22  # the file is read 4 MiB at a time, so a large file needs little memory
+# Blocks at least this big are hashed on a thread of their own while the line ends are counted.
+THREAD_BLOCK = 1 << 16
 LINE_END_NAMES = {"\n": "LF (\\n)", "\r\n": "CRLF (\\r\\n)", "\r": "CR alone (\\r)"}
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 # A blank line is a line end straight after another line end: (what to look for, the pattern that counts it).
@@ -157,7 +159,9 @@ def _scan_bytes(path: Path) -> dict:
 
     The fingerprint of each block is taken on another thread while this one counts its line
     ends (hashlib lets other threads run), and a block with no carriage return skips the
-    searches that need one: most extracts end their lines in LF alone.
+    searches that need one: most extracts end their lines in LF alone. Blocks smaller than
+    THREAD_BLOCK (only the tests read in such small blocks) are hashed on this thread: for
+    them, handing each block over costs more than hashing it.
     """
     digest = hashlib.sha256()
     lf = cr = crlf = size = 0
@@ -167,9 +171,12 @@ def _scan_bytes(path: Path) -> dict:
     with path.open("rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         hashed = None
         while block := handle.read(BLOCK):
-            if hashed is not None:
-                hashed.result()  # the blocks are hashed in order, one at a time
-            hashed = hasher.submit(digest.update, block)
+            if BLOCK < THREAD_BLOCK:
+                digest.update(block)
+            else:
+                if hashed is not None:
+                    hashed.result()  # the blocks are hashed in order, one at a time
+                hashed = hasher.submit(digest.update, block)
             size += len(block)
             lf += block.count(b"\n")
             has_cr = b"\r" in block or b"\r" in carry
