@@ -119,16 +119,21 @@ $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 # biggest first), so that the tests that need no book run while it builds and the tests that wait
 # for Spark come last. The first worker to need the book builds it; Spark's runs start early.
 WORKERS := --numprocesses 2 --dist loadgroup --no-loadscope-reorder
+# The set-up before the tests: the Python packages and the front-end ones side by side (on a fresh
+# clone, npm ci's 2.5 s run beside the virtual environment's making and installing, 6.7 s).
+SETUP_BOTH := --jobs=2 $(STAMP) $(NODE_STAMP)
 
 ## test: run every test (they build the book into _build/html with `make html`, once), on two workers
-test: $(STAMP) $(NODE_STAMP)
+test:
+	@$(MAKE) --no-print-directory $(SETUP_BOTH)
 	$(BIN)/python -m pytest $(WORKERS)
 
 ## check: the quick check after an edit of a page, notebook or theme (about a minute once built): the
 ## book build and its page checks, unit tests and lint; no Spark, browser or test-book builds (make test runs them).
 ## Two workers, as make test
 CHECK_MARKERS := not spark and not browser and not slow
-check: $(STAMP) $(NODE_STAMP)
+check:
+	@$(MAKE) --no-print-directory $(SETUP_BOTH)
 	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)" $(WORKERS)
 
 ## reviews: list every page with its owner and review date, overdue first; fails if any is overdue
