@@ -69,7 +69,7 @@ $(NODE_STAMP): package-lock.json package.json
 
 ## setup: create .venv with the locked Python packages and install the front-end packages (npm ci)
 setup: $(STAMP) $(NODE_STAMP)
-	@:
+	@:  # a recipe that says nothing: make test's set-up is silent when there is nothing to do
 
 ## toc: regenerate _toc.yml from the pages' front matter
 toc: $(STAMP)
@@ -120,13 +120,12 @@ $(BUILT): $(BOOK_INPUTS) $(STAMP) $(NODE_STAMP)
 # biggest first), so that the tests that need no book run while it builds and the tests that wait
 # for Spark come last. The first worker to need the book builds it; Spark's runs start early.
 WORKERS := --numprocesses 2 --dist loadgroup --no-loadscope-reorder
-# The set-up before the tests: the Python packages and the front-end ones side by side (on a fresh
-# clone, npm ci's 2.5 s run beside the virtual environment's making and installing, 6.7 s).
-SETUP_BOTH := --jobs=2 setup
 
+# make test and make check first set up the Python and the front-end packages side by side (--jobs=2:
+# on a fresh clone, 6.5 s instead of 9.2 s one after the other).
 ## test: run every test (they build the book into _build/html with `make html`, once), on two workers
 test:
-	@$(MAKE) --no-print-directory $(SETUP_BOTH)
+	@$(MAKE) --no-print-directory --jobs=2 setup
 	$(BIN)/python -m pytest $(WORKERS)
 
 ## check: the quick check after an edit of a page, notebook or theme (about a minute once built): the
@@ -134,7 +133,7 @@ test:
 ## Two workers, as make test
 CHECK_MARKERS := not spark and not browser and not slow
 check:
-	@$(MAKE) --no-print-directory $(SETUP_BOTH)
+	@$(MAKE) --no-print-directory --jobs=2 setup
 	$(BIN)/python -m pytest -m "$(CHECK_MARKERS)" $(WORKERS)
 
 ## reviews: list every page with its owner and review date, overdue first; fails if any is overdue

@@ -123,8 +123,8 @@ def test_exit_2_on_bad_usage(tmp_path, args, message, capsys):
     args = [str(tmp_path) if a == "EMPTY" else str(tmp_path / a) if a in ("out",) else a for a in args]
     try:
         status = cli.main(args)
-    except SystemExit as exit:  # argparse's own errors exit from within main
-        status = exit.code
+    except SystemExit as stop:  # argparse's own errors exit from within main
+        status = stop.code
     out, err = capsys.readouterr()
     assert status == 2, (out, err)
     assert message in err

@@ -168,10 +168,11 @@ def _scan_bytes(path: Path) -> dict:
     blank = dict.fromkeys(_BLANK_LINE, 0)
     quoted = False
     carry = b""  # the end of the previous block, for patterns that span two blocks
+    in_turn = BLOCK < THREAD_BLOCK
     with path.open("rb", buffering=0) as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         hashed = None
         while block := handle.read(BLOCK):
-            if BLOCK < THREAD_BLOCK:
+            if in_turn:
                 digest.update(block)
             else:
                 if hashed is not None:
