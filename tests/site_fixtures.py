@@ -118,7 +118,8 @@ def tab_walk(page) -> dict:
     seen: set[int] = set()
     read = pressed = 0
     limit = len(before) + 10
-    while pressed < limit:
+    round_again = False
+    while pressed < limit and not round_again:
         batch = min(len(before) + 2 if pressed == 0 else 4, limit - pressed)
         for _ in range(batch):
             page.keyboard.press("Tab")
@@ -128,7 +129,7 @@ def tab_walk(page) -> dict:
         for focused in log:
             if focused is None or focused["index"] in seen:
                 if reached and focused is not None and focused["index"] == reached[0]["index"]:
-                    pressed = limit  # round again: done
+                    round_again = True
                     break
                 continue
             seen.add(focused["index"])

@@ -52,12 +52,13 @@ CHROMIUM_ARGS = [
     "--no-default-browser-check",
 ]
 # How long a loaded page must ask for nothing more before its load counts as done (Checker.visit),
-# by its own clock (PAGE_WAIT); and then how long the events of its last requests may take to arrive.
+# by its own clock (QUIET); and then how long the events of its last requests may take to arrive.
 QUIET_MS = 100
 EVENTS_MS = 20
-PAGE_WAIT = "ms => new Promise(done => setTimeout(done, ms))"
 # A promise that resolves once the page has drawn two more frames: styles and layout are current.
 TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+# Two more frames, then `ms` by the page's own timer: a timer the page set for less runs first.
+QUIET = "ms => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, ms))))"
 # Folders of the build that hold assets, not pages.
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
 
@@ -254,18 +255,16 @@ class _Recorder:
         while True:
             asked = len(self.load.requests) + len(self.load.blocked)
             try:
-                page.evaluate(TWO_FRAMES)
+                # By the page's own clock, so that a timer the page set for less than QUIET_MS runs first
+                # however busy the machine (by this process's clock, a timer of 80 ms after the load
+                # fired too late on a loaded 2-core machine, and its request went unrecorded).
+                page.evaluate(QUIET, QUIET_MS)
             except Error as error:  # the page went on to another (a redirect): wait for that one's load
                 if "context was destroyed" not in str(error):
                     raise
                 page.wait_for_load_state("load")
                 continue
-            # Quiet for QUIET_MS by the page's own clock, so that a timer the page set for less runs first
-            # however busy the machine (by the clock of this process, a timer of 80 ms after the load
-            # fired too late on a loaded 2-core machine, and its request went unrecorded); then the
-            # events of what was asked meanwhile arrive here.
-            page.evaluate(PAGE_WAIT, QUIET_MS)
-            page.wait_for_timeout(EVENTS_MS)
+            page.wait_for_timeout(EVENTS_MS)  # the events of what was asked meanwhile arrive here
             if not self.in_flight and asked == len(self.load.requests) + len(self.load.blocked):
                 return
             if time.monotonic() > deadline:
