@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,18 @@ NOTEBOOK = EXAMPLE / "court_cases_etl.ipynb"
 def solution(label: str) -> str:
     """The TOML block of the notebook's solution to the exercise ``label``."""
     return solution_code(NOTEBOOK, label).removesuffix("\n")
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(tmp_path, monkeypatch):
+    """Each check writes its small batch to a temporary folder: it must leave nothing there, for a
+    learner runs the checks again and again (a leftover folder each time filled /tmp)."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    yield
+    left = sorted(path.name for path in scratch.iterdir())
+    assert not left, f"the exercise checks left {left} in the temporary folder"
 
 
 @pytest.fixture

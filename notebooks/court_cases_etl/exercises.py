@@ -45,13 +45,18 @@ def _files_work() -> str | None:
     return None
 
 
+@contextlib.contextmanager
 def _small_load(cases: int = 300, days: int = 4):
-    """A small batch from the generator, loaded in memory: (connection, manifest)."""
-    folder = Path(tempfile.mkdtemp(prefix="etl-exercise-"))
-    manifest = extracts.generate_extracts(folder, cases=cases, days=days, seed=extracts.SEED)
-    con = pipeline.connect()
-    pipeline.load_files(con, manifest.paths())
-    return con, manifest
+    """A small batch from the generator, loaded in memory: yields (connection, manifest). The
+    batch's files are written to a temporary folder, which goes with the connection."""
+    with tempfile.TemporaryDirectory(prefix="etl-exercise-") as folder:
+        manifest = extracts.generate_extracts(Path(folder), cases=cases, days=days, seed=extracts.SEED)
+        con = pipeline.connect()
+        try:
+            pipeline.load_files(con, manifest.paths())
+            yield con, manifest
+        finally:
+            con.close()
 
 
 def check_new_rule(rules_path: Path | str | None = None, contract_path: Path | str | None = None) -> Outcome:
@@ -65,8 +70,7 @@ def check_new_rule(rules_path: Path | str | None = None, contract_path: Path | s
         problem = _files_work()
         if problem:
             return wrong(problem)
-        con, _ = _small_load()
-        try:
+        with _small_load() as (con, _):
             caught = con.execute(
                 "SELECT count(*), count(*) FILTER (try_cast(trim(received_date) AS DATE) >= ?), any_value(reason) "
                 "FROM quarantine WHERE rule = ?",
@@ -75,8 +79,6 @@ def check_new_rule(rules_path: Path | str | None = None, contract_path: Path | s
             kept = con.execute(
                 "SELECT count(*) FROM silver_court_cases WHERE received_date < ?", [FIRST_DAY]
             ).fetchall()[0][0]
-        finally:
-            con.close()
     rows, too_new, reason = caught
     if too_new:
         return wrong(
@@ -112,8 +114,7 @@ def check_new_column(rules_path: Path | str | None = None, contract_path: Path |
         problem = _files_work()
         if problem:
             return wrong(problem)
-        con, manifest = _small_load()
-        try:
+        with _small_load() as (con, manifest):
             header = manifest.paths()[0].read_text(encoding="utf-8").splitlines()[0]
             curated = [row[0] for row in con.execute("DESCRIBE curated_court_cases").fetchall()]
             values = dict(
@@ -124,8 +125,6 @@ def check_new_column(rules_path: Path | str | None = None, contract_path: Path |
             quarantined = con.execute(
                 "SELECT rule, any_value(reason) FROM quarantine WHERE reason LIKE ? GROUP BY rule", [f"%{PLEA}%"]
             ).fetchall()
-        finally:
-            con.close()
     if PLEA not in header.split(","):
         return wrong(f"the generator's files have no {PLEA} column: their header is {header}.")
     if quarantined:
@@ -175,16 +174,16 @@ def check_required_when_completed(
             {**row, "case_id": "CASE-000003"},
             {**row, "case_id": "CASE-000004", "op": "D", "court_code": "", "offence_category": "", "received_date": ""},
         ]
-        folder = Path(tempfile.mkdtemp(prefix="etl-exercise-"))
-        path = folder / "court_cases_2024-01-05.csv"
         lines = [",".join(names), *(",".join(r.get(name, "") for name in names) for r in rows)]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        con = pipeline.connect()
-        try:
-            pipeline.load_files(con, [path])
-            judged = dict(con.execute("SELECT case_id, rule || ': ' || reason FROM quarantine").fetchall())
-        finally:
-            con.close()
+        with tempfile.TemporaryDirectory(prefix="etl-exercise-") as folder:
+            path = Path(folder) / "court_cases_2024-01-05.csv"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            con = pipeline.connect()
+            try:
+                pipeline.load_files(con, [path])
+                judged = dict(con.execute("SELECT case_id, rule || ': ' || reason FROM quarantine").fetchall())
+            finally:
+                con.close()
     wrongly = {case: why for case, why in judged.items() if case != "CASE-000002"}
     if wrongly:
         what = {"CASE-000001": "a completed case with a plea", "CASE-000003": "an open case with no plea",
@@ -198,11 +197,8 @@ def check_required_when_completed(
             f"{PLEA} required when clean_completed_date IS NOT NULL."
         )
     with _using(rules_path, contract_path):
-        con, manifest = _small_load()
-        try:
+        with _small_load() as (con, manifest):
             found = dict(con.execute("SELECT rule, count(*) FROM quarantine GROUP BY rule").fetchall())
-        finally:
-            con.close()
     planted = manifest.expected_quarantine()
     if found.get("missing_required", 0) > planted.get("missing_required", 0):
         return wrong(
