@@ -5,6 +5,7 @@ with would share every test out one by one, silently."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -24,15 +25,26 @@ def workers_options() -> list[str]:
     return make_variable("WORKERS").split()
 
 
-def test_each_modules_tests_run_in_one_worker():
-    assert "loadgroup" in workers_options()
-    ran = subprocess.run(
+@pytest.fixture(scope="module")
+def ran() -> subprocess.CompletedProcess:
+    """MODULES run as make test runs them, on a machine without Chromium."""
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *workers_options(), "-v", *MODULES],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "CHROMIUM": "/no/such/chromium"},
     )
+
+
+def test_tests_that_need_no_browser_run_without_one(ran):
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
+    assert re.search(r"^=+ \d+ passed in ", ran.stdout, re.M), ran.stdout[-2000:]
+
+
+def test_each_modules_tests_run_in_one_worker(ran):
+    assert "loadgroup" in workers_options()
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
     workers = defaultdict(set)
     for worker, module in re.findall(r"^\[(gw\d+)\].*? PASSED (tests/\w+\.py)::", ran.stdout, re.M):
