@@ -79,8 +79,9 @@ def compiled(modules: Path, pygments: str) -> Path:
         return found
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{found.stem}.{os.getpid()}.part"
+    sass = str(modules / ".bin" / "sass")
     command = [
-        str(modules / ".bin" / "sass"),
+        sass,
         f"--load-path={modules}",
         "--no-source-map",
         "--style=compressed",
@@ -94,7 +95,7 @@ def compiled(modules: Path, pygments: str) -> Path:
         raise ExtensionError(f"Sass could not compile {SCSS / 'moj-book.scss'}:\n{result.stderr}")
     # The code colours, minified by the same Sass (plain CSS is valid SCSS).
     colours = subprocess.run(
-        [str(modules / ".bin" / "sass"), "--stdin", "--no-source-map", "--style=compressed"],
+        [sass, "--stdin", "--no-source-map", "--style=compressed"],
         input=pygments,
         capture_output=True,
         text=True,
