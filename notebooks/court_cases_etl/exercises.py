@@ -46,17 +46,24 @@ def _files_work() -> str | None:
 
 
 @contextlib.contextmanager
+def _loaded(paths: list[Path]):
+    """These files loaded by the pipeline into an in-memory database: yields its connection."""
+    con = pipeline.connect()
+    try:
+        pipeline.load_files(con, paths)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
 def _small_load(cases: int = 300, days: int = 4):
     """A small batch from the generator, loaded in memory: yields (connection, manifest). The
     batch's files are written to a temporary folder, which goes with the connection."""
     with tempfile.TemporaryDirectory(prefix="etl-exercise-") as folder:
         manifest = extracts.generate_extracts(Path(folder), cases=cases, days=days, seed=extracts.SEED)
-        con = pipeline.connect()
-        try:
-            pipeline.load_files(con, manifest.paths())
+        with _loaded(manifest.paths()) as con:
             yield con, manifest
-        finally:
-            con.close()
 
 
 def check_new_rule(rules_path: Path | str | None = None, contract_path: Path | str | None = None) -> Outcome:
@@ -178,12 +185,8 @@ def check_required_when_completed(
         with tempfile.TemporaryDirectory(prefix="etl-exercise-") as folder:
             path = Path(folder) / "court_cases_2024-01-05.csv"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            con = pipeline.connect()
-            try:
-                pipeline.load_files(con, [path])
+            with _loaded([path]) as con:
                 judged = dict(con.execute("SELECT case_id, rule || ': ' || reason FROM quarantine").fetchall())
-            finally:
-                con.close()
     wrongly = {case: why for case, why in judged.items() if case != "CASE-000002"}
     if wrongly:
         what = {"CASE-000001": "a completed case with a plea", "CASE-000003": "an open case with no plea",
